@@ -1,0 +1,203 @@
+"""Every error the domain and the application raise, in one place.
+
+Each error has a stable ``code`` (part of the published contract: the API answers it, clients
+match on it) and a sentence that says which rule was broken and why. The API maps classes to
+HTTP statuses in one table; a test proves every class here has a status.
+
+- :class:`RuleViolation` and its subclasses: a command broke a domain rule (HTTP 409).
+- :class:`InvalidValue`: a value is malformed or out of range (HTTP 422).
+- :class:`NotFound` subclasses: an unknown participant, cohort or programme (HTTP 404).
+- :class:`AlreadyExists`: a programme or cohort id that is taken (HTTP 409).
+- :class:`ConcurrencyConflict`: another writer got there first (HTTP 409).
+- :class:`VersionMismatch`: a conditional write saw another version (HTTP 412).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccreditationDecisionError",
+    "AlreadyEnrolledError",
+    "AlreadyExists",
+    "AlreadyWithdrawnError",
+    "AttemptSequenceError",
+    "CertificateError",
+    "CohortNotFound",
+    "ComponentAlreadySubmittedError",
+    "ConcurrencyConflict",
+    "DomainError",
+    "EssayFormatNotAllowedError",
+    "FeedbackInterviewerError",
+    "InvalidValue",
+    "MarkingError",
+    "ModerationError",
+    "NotEnrolledError",
+    "NotFound",
+    "OccurredInFutureError",
+    "ParticipantNotFound",
+    "ProgrammeNotFound",
+    "ResultAlreadyFinalError",
+    "RuleViolation",
+    "SessionError",
+    "SubmissionWithoutAccreditationError",
+    "VersionMismatch",
+    "WellbeingOutOfRangeError",
+    "WithdrawnError",
+]
+
+
+class DomainError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+    code: str = "domain-error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidValue(DomainError):
+    """A value given to a command is malformed or out of its range."""
+
+    code = "invalid-value"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotFound(DomainError):
+    code = "not-found"
+
+
+class ParticipantNotFound(NotFound):
+    code = "participant-not-found"
+
+    def __init__(self, participant_id: object) -> None:
+        super().__init__(f"No participant with id {participant_id}.")
+
+
+class CohortNotFound(NotFound):
+    code = "cohort-not-found"
+
+    def __init__(self, cohort_id: str) -> None:
+        super().__init__(f"No cohort with id {cohort_id!r}.")
+        self.cohort_id = cohort_id
+
+
+class ProgrammeNotFound(NotFound):
+    code = "programme-not-found"
+
+    def __init__(self, programme_id: str) -> None:
+        super().__init__(f"No programme with id {programme_id!r}.")
+        self.programme_id = programme_id
+
+
+class AlreadyExists(DomainError):
+    code = "already-exists"
+
+
+class ConcurrencyConflict(DomainError):
+    """Another command was recorded for the same stream between our read and our write."""
+
+    code = "concurrent-write"
+
+
+class VersionMismatch(DomainError):
+    """A conditional write expected a version the stream no longer has."""
+
+    code = "version-mismatch"
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            f"The write expected version {expected} but the record is at version {actual}."
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class RuleViolation(DomainError):
+    """A command would break one of the ledger's rules; nothing was recorded."""
+
+    code = "rule-violated"
+
+
+# Rule 1: enrolment and withdrawal.
+class NotEnrolledError(RuleViolation):
+    code = "not-enrolled"
+
+
+class AlreadyEnrolledError(RuleViolation):
+    code = "already-enrolled"
+
+
+class WithdrawnError(RuleViolation):
+    code = "withdrawn"
+
+
+class AlreadyWithdrawnError(RuleViolation):
+    code = "already-withdrawn"
+
+
+class OccurredInFutureError(RuleViolation):
+    code = "occurred-in-future"
+
+
+# Rule 2: training days.
+class SessionError(RuleViolation):
+    code = "session-invalid"
+
+
+# Rule 3: the accreditation decision.
+class AccreditationDecisionError(RuleViolation):
+    code = "accreditation-decision"
+
+
+# Rule 4: submissions.
+class SubmissionWithoutAccreditationError(RuleViolation):
+    code = "submission-without-accreditation"
+
+
+class EssayFormatNotAllowedError(RuleViolation):
+    code = "essay-format-not-allowed"
+
+
+class AttemptSequenceError(RuleViolation):
+    code = "attempt-sequence"
+
+
+class ComponentAlreadySubmittedError(RuleViolation):
+    code = "component-already-submitted"
+
+
+# Rule 5: marking.
+class MarkingError(RuleViolation):
+    code = "marking"
+
+
+# Rule 6: moderation and the final result.
+class ModerationError(RuleViolation):
+    code = "moderation"
+
+
+class ResultAlreadyFinalError(RuleViolation):
+    code = "result-final"
+
+
+# Rule 7: certificates.
+class CertificateError(RuleViolation):
+    code = "certificate"
+
+
+# Rule 8: review feedback.
+class FeedbackInterviewerError(RuleViolation):
+    code = "interviewer-is-trainer"
+
+
+# Rule 9: wellbeing scales.
+class WellbeingOutOfRangeError(RuleViolation):
+    code = "wellbeing-out-of-range"
