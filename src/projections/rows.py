@@ -1,0 +1,112 @@
+"""A unit of work over view rows: read a row once, change it in memory, write it once.
+
+A projection handles a page of events against :class:`Rows`; the runner then flushes every
+changed row with one upsert statement per table, in the same transaction as the tracking
+position. During a rebuild the same :class:`Rows` lives across pages (the tables started
+empty and only this runner writes them), so nothing is read back from the database at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+__all__ = ["Row", "Rows"]
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+
+
+class Rows:
+    def __init__(self, *, tables_start_empty: bool = False) -> None:
+        self._cache: dict[str, dict[Key, Row | None]] = {}
+        self._dirty: dict[str, dict[Key, Row]] = {}
+        self._appended: dict[str, list[Row]] = {}
+        self._tables: dict[str, Table] = {}
+        self._start_empty = tables_start_empty
+        self._conn: Connection | None = None
+
+    def bind(self, conn: Connection) -> None:
+        """Use ``conn`` for reads (the page's transaction)."""
+        self._conn = conn
+
+    @staticmethod
+    def key_of(table: Table, row: Row) -> Key:
+        return tuple(row[c.name] for c in table.primary_key.columns)
+
+    def get(self, table: Table, *key: Any) -> Row | None:
+        """The row with primary key ``key`` (in the table's key order), or None."""
+        cached = self._cache.setdefault(table.name, {})
+        if key in cached:
+            return cached[key]
+        row: Row | None = None
+        if not self._start_empty:
+            assert self._conn is not None, "Rows.bind() must be called before reading"
+            columns = list(table.primary_key.columns)
+            found = (
+                self._conn.execute(
+                    select(table).where(and_(*(c == v for c, v in zip(columns, key, strict=True))))
+                )
+                .mappings()
+                .first()
+            )
+            row = dict(found) if found is not None else None
+        cached[key] = row
+        return row
+
+    def put(self, table: Table, row: Row) -> None:
+        """Insert or replace ``row`` (it must hold every column)."""
+        key = self.key_of(table, row)
+        self._tables[table.name] = table
+        self._cache.setdefault(table.name, {})[key] = row
+        self._dirty.setdefault(table.name, {})[key] = row
+
+    def append(self, table: Table, row: Row) -> None:
+        """Insert a row that is never read back or changed by this projection."""
+        self._tables[table.name] = table
+        self._appended.setdefault(table.name, []).append(row)
+
+    def flush(self, conn: Connection) -> int:
+        """Write every changed row; return how many rows were written."""
+        written = 0
+        for name, rows in self._dirty.items():
+            written += _upsert(conn, self._tables[name], list(rows.values()))
+        for name, appended in self._appended.items():
+            if appended:
+                conn.execute(self._tables[name].insert(), appended)
+                written += len(appended)
+        self._dirty.clear()
+        self._appended.clear()
+        return written
+
+
+def _upsert(conn: Connection, table: Table, rows: Iterable[Row]) -> int:
+    batch = list(rows)
+    if not batch:
+        return 0
+    keys = [c.name for c in table.primary_key.columns]
+    others = [c.name for c in table.columns if c.name not in keys]
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        statement: Any = (
+            pg.on_conflict_do_update(
+                index_elements=keys, set_={name: pg.excluded[name] for name in others}
+            )
+            if others
+            else pg.on_conflict_do_nothing(index_elements=keys)
+        )
+    else:
+        lite = sqlite.insert(table)
+        statement = (
+            lite.on_conflict_do_update(
+                index_elements=keys, set_={name: lite.excluded[name] for name in others}
+            )
+            if others
+            else lite.on_conflict_do_nothing(index_elements=keys)
+        )
+    conn.execute(statement, batch)
+    return len(batch)

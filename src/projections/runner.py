@@ -1,0 +1,225 @@
+"""Runs the projections: catch up from each one's position, rebuild, follow, report status.
+
+One pass over the log serves every projection: each page of notifications is decoded once,
+applied to each projection still behind it, and committed in ONE transaction with every
+projection's new tracking position. A crash loses at most the uncommitted page, which is read
+again on restart; nothing is counted twice. SQLite cannot push new events, so following is a
+short polling loop (the same on PostgreSQL, for one code path).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Notification, Tracking
+from sqlalchemy import Engine
+
+from journey.application import JourneyLedger
+from projections.funnel import FunnelProjection
+from projections.moderation import ModerationProjection
+from projections.outcomes import OutcomesProjection
+from projections.projection import Projection
+from projections.register import RegisterProjection
+from projections.rows import Rows
+from projections.tracking import ViewTracking
+
+__all__ = ["ALL_PROJECTIONS", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
+
+log = logging.getLogger(__name__)
+
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (
+    RegisterProjection,
+    FunnelProjection,
+    OutcomesProjection,
+    ModerationProjection,
+)
+
+Progress = Callable[[int, int], None]  # (position reached, head)
+
+
+class UnknownProjectionError(ValueError):
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"No projection named {name!r}; known: {', '.join(known)}")
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def behind(self) -> int:
+        """How many log positions the projection still has to read (an upper bound)."""
+        return max(0, self.head - self.position)
+
+
+class ProjectionRunner:
+    """Keeps the read models of ``ledger`` in the database behind ``engine``."""
+
+    def __init__(
+        self,
+        ledger: JourneyLedger,
+        engine: Engine,
+        *,
+        projections: Sequence[type[Projection]] = ALL_PROJECTIONS,
+        page_size: int = 1000,
+    ) -> None:
+        self.ledger = ledger
+        self.engine = engine
+        self.page_size = page_size
+        self.projections = {cls.name: cls() for cls in projections}
+        self.tracking = {name: ViewTracking(engine, name) for name in self.projections}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- set-up and status ------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the tracking and view tables that do not exist yet."""
+        next(iter(self.tracking.values())).create_table()
+        for projection in self.projections.values():
+            projection.create_tables(self.engine)
+
+    def names(self) -> list[str]:
+        return list(self.projections)
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self._head()
+        return [ProjectionStatus(name, self._position(name), head) for name in self.projections]
+
+    # -- processing ---------------------------------------------------------------------------
+
+    def catch_up(
+        self, names: Iterable[str] | None = None, *, progress: Progress | None = None
+    ) -> int:
+        """Apply every event recorded so far; return how many notifications were read."""
+        with self._lock:
+            return self._catch_up(self._select(names), progress=progress, fresh=False)
+
+    def rebuild(
+        self, names: Iterable[str] | None = None, *, progress: Progress | None = None
+    ) -> int:
+        """Drop the named views (default: all) and build them again from the whole log."""
+        with self._lock:
+            selected = self._select(names)
+            with self.engine.begin() as conn:
+                for name in selected:
+                    self.projections[name].drop_tables(conn)
+                    self.tracking[name].forget(conn)
+            return self._catch_up(selected, progress=progress, fresh=True)
+
+    def wait(self, position: int | None, timeout: float = 5.0) -> None:
+        """Block until every projection has processed log ``position`` (read-your-writes)."""
+        for name in self.projections:
+            self.tracking[name].wait(self.ledger.name, position, timeout=timeout)
+
+    # -- following ----------------------------------------------------------------------------
+
+    def run_forever(self, *, interval: float = 0.2, stop: threading.Event | None = None) -> None:
+        """Follow new events until ``stop`` is set. Errors are logged and retried."""
+        stop = stop or self._stop
+        backoff = interval
+        while not stop.is_set():
+            try:
+                self.catch_up()
+                backoff = interval
+            except Exception as exc:  # keep following; the page was rolled back
+                log.warning("projection catch-up failed (%s); retrying", type(exc).__name__)
+                backoff = min(backoff * 2, 5.0)
+            stop.wait(backoff)
+
+    def start(self, *, interval: float = 0.2) -> None:
+        """Follow in a background thread (the API's in-process mode)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self.run_forever, kwargs={"interval": interval}, name="projections", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _select(self, names: Iterable[str] | None) -> list[str]:
+        if names is None:
+            return list(self.projections)
+        selected = list(names)
+        for name in selected:
+            if name not in self.projections:
+                raise UnknownProjectionError(name, self.projections)
+        return selected
+
+    def _head(self) -> int:
+        return int(self.ledger.recorder.max_notification_id() or 0)
+
+    def _position(self, name: str) -> int:
+        return self.tracking[name].max_tracking_id(self.ledger.name) or 0
+
+    def _catch_up(self, selected: list[str], *, progress: Progress | None, fresh: bool) -> int:
+        if not selected:
+            return 0
+        app_name = self.ledger.name
+        head = self._head()
+        positions = {name: self._position(name) for name in selected}
+        topics = {name: set(self.projections[name].topics()) for name in selected}
+        all_topics = sorted(set().union(*topics.values()))
+        kept_rows = {name: Rows(tables_start_empty=True) for name in selected} if fresh else {}
+        start = min(positions.values())
+        read = 0
+        while start < head:
+            page = self.ledger.recorder.select_notifications(
+                start=start,
+                limit=self.page_size,
+                stop=head,
+                topics=all_topics,
+                inclusive_of_start=False,
+            )
+            last = page[-1].id if page else head
+            decoded: dict[int, Any] = {}
+            with self.engine.begin() as conn:
+                for name in selected:
+                    if positions[name] >= last:
+                        continue
+                    rows = kept_rows.get(name) or Rows()
+                    rows.bind(conn)
+                    self._apply_page(name, page, positions[name], topics[name], rows, decoded)
+                    rows.flush(conn)
+                    self.tracking[name].record(conn, Tracking(app_name, last))
+            for name in selected:
+                positions[name] = max(positions[name], last)
+            read += len(page)
+            start = last
+            if progress is not None:
+                progress(start, head)
+        return read
+
+    def _apply_page(
+        self,
+        name: str,
+        page: Sequence[Notification],
+        position: int,
+        topics: set[str],
+        rows: Rows,
+        decoded: dict[int, Any],
+    ) -> None:
+        projection = self.projections[name]
+        mapper = self.ledger.mapper
+        for notification in page:
+            if notification.id <= position or notification.topic not in topics:
+                continue
+            event = decoded.get(notification.id)
+            if event is None:
+                event = decoded[notification.id] = mapper.to_domain_event(notification)
+            projection.apply(event, notification.id, rows)
