@@ -517,13 +517,14 @@ class JourneyLedger(Application[UUID]):
 
     def history(self, participant_id: UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the participant's stream, in order."""
-        entries = tuple(_history_entry(e) for e in self._stream(participant_id))
-        if not entries:
+        events = list(self._stream(participant_id))
+        if not events or not isinstance(events[0], Participant.Registered):
             raise ParticipantNotFound(participant_id)
-        return entries
+        return tuple(_history_entry(e) for e in events)
 
     def participant_exists(self, participant_id: UUID) -> bool:
-        return any(True for _ in self.events.get(participant_id, limit=1))
+        first = list(self.events.get(participant_id, limit=1))
+        return bool(first) and isinstance(first[0], Participant.Registered)
 
     # -- internals ------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Every error the domain and the application raise, in one place.
 
 Each error has a stable ``code`` (part of the published contract: the API answers it, clients
-match on it) and a sentence that says which rule was broken and why. The API maps classes to
+match on it) and a message: for a broken rule, a sentence that says which rule and why; for an
+:class:`InvalidValue`, the field and what is wrong with it. The API maps classes to
 HTTP statuses in one table; a test proves every class here has a status.
 
 - :class:`RuleViolation` and its subclasses: a command broke a domain rule (HTTP 409).

@@ -345,13 +345,15 @@ class Participant(LedgerAggregate):
         today: date,
         recorded_by: str,
     ) -> None:
-        require_member("type", status, ("attended", "missed"))
+        require_member("status", status, ("attended", "missed"))
         day = rules.session_is_cohort_day(plan, session)
-        when = occurred_on or day
-        enrolment = self._open_enrolment(plan, when, today)
+        enrolment = rules.enrolled(self.enrolments, plan.cohort_id)
+        rules.not_withdrawn(enrolment)
         rules.session_not_recorded(enrolment, session)
         rules.session_not_in_future(session, day, today)
         rules.session_not_before_enrolment(enrolment, session, day)
+        when = occurred_on or day
+        rules.session_on_its_day(session, day, when)
         if status == "attended":
             self.trigger_event(
                 self.SessionAttended,
@@ -447,6 +449,7 @@ class Participant(LedgerAggregate):
         rules.attempt_complete(accreditation, current)
         rules.mark_stage_open(current, stage)
         rules.markers_differ(current, marker)
+        rules.not_before(occurred_on, max(current.submitted_on), "the attempt's last submission")
         self.trigger_event(
             self.Marked,
             recorded_by=recorded_by,
@@ -483,6 +486,7 @@ class Participant(LedgerAggregate):
         if stage == "external":
             rules.internal_before_external(current)
             rules.moderators_differ(current, moderator)
+        rules.not_before(occurred_on, current.last_step_on, "the attempt's previous step")
         # Credits are awarded exactly when the final (external) result is a pass.
         credits = accreditation.credits if stage == "external" and result == "pass" else 0
         self.trigger_event(
@@ -513,6 +517,7 @@ class Participant(LedgerAggregate):
             rules.attendance_meets_threshold(enrolment, plan)
         else:
             rules.has_passed(enrolment)
+        rules.not_before(occurred_on, enrolment.last_recorded_on, "the last course event")
         self.trigger_event(
             self.CertificateIssued,
             recorded_by=recorded_by,
@@ -534,6 +539,7 @@ class Participant(LedgerAggregate):
         rules.not_yet_withdrawn(enrolment)
         rules.not_in_future(occurred_on, today)
         rules.not_before_enrolment(enrolment, occurred_on)
+        rules.not_before(occurred_on, enrolment.last_recorded_on, "the last course event")
         self.trigger_event(
             self.Withdrawn,
             recorded_by=recorded_by,
@@ -630,6 +636,8 @@ class Participant(LedgerAggregate):
         recorded_by: str,
     ) -> None:
         require_member("timepoint", timepoint, WELLBEING_TIMEPOINTS)
+        if isinstance(score, bool) or not isinstance(score, int):
+            raise InvalidValue("score", "must be a whole number")
         self._after_enrolment(occurred_on, today)
         rules.score_in_range(scale, score)
         self.trigger_event(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -47,11 +48,14 @@ class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
 
 
 class DurableSQLiteFactory(SQLiteFactory):
-    """``eventsourcing.sqlite`` with durable commits (see :class:`_DurableSQLiteConnectionPool`)."""
+    """``eventsourcing.sqlite`` with durable commits (see :class:`_DurableSQLiteConnectionPool`);
+    creates the database file's directory if it is missing."""
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         plain = self.datastore.pool
+        if not plain.is_sqlite_memory_mode and not plain.db_name.startswith("file:"):
+            Path(plain.db_name).parent.mkdir(parents=True, exist_ok=True)  # zero set-up
         plain.close()
         self.datastore.pool = _DurableSQLiteConnectionPool(
             db_name=plain.db_name,

@@ -64,6 +64,16 @@ def not_before_enrolment(enrolment: Enrolment, occurred_on: date) -> None:
         )
 
 
+def not_before(occurred_on: date, earlier: date, what: str) -> None:
+    """A step cannot be dated before the step it follows."""
+    if occurred_on < earlier:
+        raise RuleViolation(
+            f"This cannot be dated {occurred_on.isoformat()}: that is before {what} "
+            f"({earlier.isoformat()}), and steps are recorded in the order they happened.",
+            code="out-of-order",
+        )
+
+
 # -- rule 1: enrolment and withdrawal ------------------------------------------------------
 
 
@@ -140,6 +150,15 @@ def session_not_before_enrolment(enrolment: Enrolment, session: int, day: date) 
         )
 
 
+def session_on_its_day(session: int, day: date, occurred_on: date) -> None:
+    if occurred_on != day:
+        raise SessionError(
+            f"Training day {session} took place on {day.isoformat()}; it cannot be recorded "
+            f"as happening on {occurred_on.isoformat()}.",
+            code="session-date-mismatch",
+        )
+
+
 # -- rule 3: the accreditation decision -----------------------------------------------------
 
 
@@ -184,7 +203,7 @@ def accreditation_chosen(enrolment: Enrolment) -> None:
 def component_assessed(accreditation: Accreditation, component: Component) -> None:
     if component not in accreditation.components:
         raise SubmissionWithoutAccreditationError(
-            f"The programme's accreditation does not assess a {component}.",
+            f"The programme's accreditation does not assess the {component}.",
             code="component-not-assessed",
         )
 

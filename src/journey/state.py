@@ -95,6 +95,13 @@ class Attempt:
         return external.result if external else None
 
     @property
+    def last_step_on(self) -> date:
+        """The date of the attempt's latest submission, mark or moderation."""
+        dates = [*self.submitted_on, *(m.marked_on for m in self.marks)]
+        dates += [m.moderated_on for m in self.moderations]
+        return max(dates)
+
+    @property
     def markers(self) -> tuple[str, ...]:
         return tuple(m.marker for m in self.marks)
 
@@ -160,6 +167,13 @@ class Enrolment:
     @property
     def passed(self) -> bool:
         return any(a.final_result == "pass" for a in self.attempts)
+
+    @property
+    def last_recorded_on(self) -> date:
+        """The date of the latest thing recorded on this enrolment."""
+        dates = [self.enrolled_on, *(s.occurred_on for s in self.sessions)]
+        dates += [a.last_step_on for a in self.attempts]
+        return max(dates)
 
     def with_attempt(self, attempt: Attempt) -> Enrolment:
         others = tuple(a for a in self.attempts if a.number != attempt.number)

@@ -126,6 +126,8 @@ class Accreditation:
             require_member("accreditation.components", component, COMPONENTS)
         if "essay" in self.components and not self.essay_formats:
             raise InvalidValue("accreditation.essay_formats", "must allow at least one format")
+        if len(set(self.essay_formats)) != len(self.essay_formats):
+            raise InvalidValue("accreditation.essay_formats", "must not repeat a format")
         for essay_format in self.essay_formats:
             require_member("accreditation.essay_formats", essay_format, ESSAY_FORMATS)
 

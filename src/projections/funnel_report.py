@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, case, func, select
 
 from projections.funnel import courses, enrolment_table
 
-__all__ = ["FunnelCounts", "PassRate", "funnel_report"]
+__all__ = ["FunnelCounts", "GroupBy", "PassRate", "funnel_report"]
 
 GroupBy = Literal["cohort", "programme", "year"]
 

@@ -1,0 +1,227 @@
+"""The ``journey`` command line. Every command has --help; errors are one sentence on stderr
+with exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.compose import Services, build_services
+from api.settings import Settings
+from journey.catalogue import install_catalogue
+from journey.errors import DomainError
+from projections.funnel_report import GroupBy, funnel_report
+from projections.moderation import read_queue
+from projections.outcome_report import outcome_counts, read_timeline
+from projections.register import read_register
+from projections.runner import UnknownProjectionError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="journey-ledger: an event-sourced record of participant journeys.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+projections_app = typer.Typer(help="Read models: status, rebuild, follow.", no_args_is_help=True)
+report_app = typer.Typer(help="Print the read models as JSON.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+app.add_typer(report_app, name="report")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Grouping(StrEnum):
+    cohort = "cohort"
+    programme = "programme"
+    year = "year"
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def services() -> Iterator[Services]:
+    """The configured ledger and read models; domain errors become a one-line message."""
+    try:
+        built = build_services(Settings())
+    except Exception as exc:  # a store that cannot be opened: say so, no traceback
+        raise fail(f"cannot open the ledger: {type(exc).__name__}: {exc}") from None
+    try:
+        yield built
+    except (DomainError, UnknownProjectionError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        built.close()
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _json(value: Any) -> None:
+    def default(obj: Any) -> Any:
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return dataclasses.asdict(obj)
+        if isinstance(obj, date):
+            return obj.isoformat()
+        return str(obj)
+
+    sys.stdout.write(json.dumps(value, default=default, indent=2) + "\n")
+
+
+@app.command()
+def init() -> None:
+    """Create the ledger and its read models, and define the shipped programmes."""
+    with services() as s:
+        installed = install_catalogue(s.ledger, actor="journey-init")
+        s.runner.catch_up()
+        out.print(
+            f"Ledger ready at {s.settings.store_url}; programmes defined: "
+            f"{', '.join(installed) or 'none new'}"
+        )
+
+
+@app.command()
+def demo(
+    today: Annotated[
+        str | None, typer.Option(help="Scenario date (YYYY-MM-DD); default today.")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same data.")
+    ] = 2013,
+) -> None:
+    """Load the Voices Together demo scenario into an EMPTY ledger."""
+    from journey.demo import load_demo
+
+    scenario_day = _parse_date("--today", today) if today else None
+    with services() as s:
+        if s.ledger.recorder.max_notification_id():
+            raise fail("the ledger already has events; the demo loads only into an empty one")
+        with progress_bar("participants") as update:
+            summary = load_demo(
+                s.ledger, today=scenario_day or s.clock(), seed=seed, progress=update
+            )
+        with progress_bar("read models") as update:
+            s.runner.catch_up(progress=update)
+        out.print(f"Demo loaded: {summary}")
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Each projection's position in the log and how far behind it is."""
+    with services() as s:
+        table = Table("projection", "position", "head", "behind")
+        for st in s.runner.status():
+            table.add_row(st.name, str(st.position), str(st.head), str(st.behind))
+        out.print(table)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument(help="One projection; default all.")] = None,
+) -> None:
+    """Drop a read model (or all) and build it again from the whole event log."""
+    with services() as s, progress_bar("rebuild") as update:
+        read = s.runner.rebuild([name] if name else None, progress=update)
+    out.print(f"Rebuilt {name or 'all projections'} from {read} events.")
+
+
+@projections_app.command("run")
+def projections_run(
+    interval: Annotated[float, typer.Option(min=0.01, help="Seconds between polls.")] = 0.5,
+) -> None:
+    """Follow new events and keep every read model up to date, until interrupted."""
+    with services() as s:
+        err.print("Following the ledger; Ctrl-C to stop.")
+        try:
+            s.runner.run_forever(interval=interval)
+        except KeyboardInterrupt:
+            err.print("Stopped.")
+
+
+@report_app.command("register")
+def report_register(cohort: Annotated[str, typer.Argument(help="Cohort id.")]) -> None:
+    """The attendance register of a cohort."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(read_register(s.engine, cohort))
+
+
+@report_app.command("pass-rates")
+def report_pass_rates(
+    programme: Annotated[str | None, typer.Option(help="Programme id.")] = None,
+    cohort: Annotated[str | None, typer.Option(help="Cohort id.")] = None,
+    year: Annotated[int | None, typer.Option(help="Calendar year of enrolment.")] = None,
+    group_by: Annotated[Grouping | None, typer.Option(help="One report per group.")] = None,
+) -> None:
+    """The accreditation funnel with its counts and rates."""
+    grouping: GroupBy | None = None if group_by is None else group_by.value
+    with services() as s:
+        s.runner.catch_up()
+        reports = funnel_report(
+            s.engine, programme_id=programme, cohort_id=cohort, year=year, group_by=grouping
+        )
+        _json([{**dataclasses.asdict(r), "rates": r.rates()} for r in reports])
+
+
+@report_app.command("outcomes")
+def report_outcomes(
+    programme: Annotated[str | None, typer.Option(help="Programme id.")] = None,
+    cohort: Annotated[str | None, typer.Option(help="Cohort id.")] = None,
+) -> None:
+    """Outcome counts per category and per period after the course."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(outcome_counts(s.engine, programme_id=programme, cohort_id=cohort))
+
+
+@report_app.command("moderation-queue")
+def report_moderation_queue(
+    today: Annotated[str | None, typer.Option(help="Count waiting days to this date.")] = None,
+) -> None:
+    """Every attempt waiting for a mark or a moderation, longest waiting first."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(read_queue(s.engine, today=_parse_date("--today", today) if today else s.clock()))
+
+
+@report_app.command("timeline")
+def report_timeline(participant: Annotated[str, typer.Argument(help="Participant id.")]) -> None:
+    """A participant's outcomes, follow-ups, feedback and wellbeing, in order."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(read_timeline(s.engine, participant))
+
+
+def _parse_date(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def main() -> None:
+    app()
