@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from journey.errors import (
+    AlreadyAnswered,
     AlreadyExists,
     CohortNotFound,
     ConcurrencyConflict,
@@ -29,6 +30,7 @@ from journey.errors import (
 from journey.participant import Participant
 from journey.persistence import register_transcodings
 from journey.programme import Cohort, Programme
+from journey.requests import RequestLog, RequestRecord
 from journey.state import PersonalDetails
 from journey.values import (
     WELLBEING_SCALES,
@@ -170,6 +172,7 @@ class JourneyLedger(Application[UUID]):
         details: PersonalDetails,
         actor: str,
         participant_id: UUID | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         """Register a new participant and enrol them on a cohort, in one transaction."""
         plan = self.cohort_plan(cohort_id)
@@ -179,7 +182,7 @@ class JourneyLedger(Application[UUID]):
         participant.enrol(
             plan=plan, enrolled_on=enrolled_on, today=self._clock(), recorded_by=actor
         )
-        return self._save_new(participant, f"Participant {participant.id} already exists.")
+        return self._save_new(participant, f"Participant {participant.id} already exists.", request)
 
     def enrol_again(
         self,
@@ -189,12 +192,14 @@ class JourneyLedger(Application[UUID]):
         enrolled_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         """Enrol an existing participant on another cohort."""
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.enrol(
                 plan=plan, enrolled_on=enrolled_on, today=today, recorded_by=actor
             ),
@@ -213,11 +218,13 @@ class JourneyLedger(Application[UUID]):
         reason: str | None = None,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.record_session(
                 plan=plan,
                 session=session,
@@ -238,11 +245,13 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.decide_accreditation(
                 plan=plan, choose=choose, occurred_on=occurred_on, today=today, recorded_by=actor
             ),
@@ -257,11 +266,13 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.submit(
                 plan=plan,
                 component="log",
@@ -282,11 +293,13 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.submit(
                 plan=plan,
                 component="essay",
@@ -310,12 +323,14 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         """Record a mark. The marker is the actor: marks are recorded by markers themselves."""
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.mark(
                 plan=plan,
                 attempt=attempt,
@@ -340,12 +355,14 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         """Record a moderation. The moderator is the actor."""
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.moderate(
                 plan=plan,
                 attempt=attempt,
@@ -367,11 +384,13 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.issue_certificate(
                 plan=plan, kind=kind, occurred_on=occurred_on, today=today, recorded_by=actor
             ),
@@ -386,11 +405,13 @@ class JourneyLedger(Application[UUID]):
         reason: str | None = None,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.withdraw(
                 plan=plan, reason=reason, occurred_on=occurred_on, today=today, recorded_by=actor
             ),
@@ -409,10 +430,12 @@ class JourneyLedger(Application[UUID]):
         ended_on: date | None = None,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.report_outcome(
                 category=category,
                 detail=detail,
@@ -432,10 +455,12 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.complete_follow_up(
                 method=method, occurred_on=occurred_on, today=today, recorded_by=actor
             ),
@@ -450,6 +475,7 @@ class JourneyLedger(Application[UUID]):
         cohort_id: str | None = None,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         """Record a review-interview quote. The interviewer is the actor, and must not be a
         trainer of the named cohort (or, if none is named, of any of the participant's)."""
@@ -467,7 +493,7 @@ class JourneyLedger(Application[UUID]):
                 recorded_by=actor,
             )
 
-        return self._update(participant_id, expected_version, decide)
+        return self._update(participant_id, expected_version, request, decide)
 
     def measure_wellbeing(
         self,
@@ -479,6 +505,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
+        request: RequestRecord | None = None,
     ) -> Recorded:
         known = self._scales.get(scale)
         if known is None:
@@ -486,6 +513,7 @@ class JourneyLedger(Application[UUID]):
         return self._update(
             participant_id,
             expected_version,
+            request,
             lambda p, today: p.measure_wellbeing(
                 scale=known,
                 score=score,
@@ -557,10 +585,36 @@ class JourneyLedger(Application[UUID]):
             raise not_found
         return aggregate
 
-    def _save_new(self, aggregate: Programme | Cohort | Participant, conflict: str) -> Recorded:
+    def find_request(self, key: str) -> RequestRecord | None:
+        """The answered request saved under ``key``, if any (see :mod:`journey.requests`)."""
+        log: RequestLog = self.recorder  # type: ignore[assignment]
+        return log.select_request(key)
+
+    def _save(
+        self, aggregate: Programme | Cohort | Participant, request: RequestRecord | None
+    ) -> Any:
+        if request is None:
+            return self.save(aggregate)
+        return self.save(aggregate, request=request)
+
+    def _answered(self, request: RequestRecord | None) -> None:
+        """After a refused write: if it was refused because its request was already
+        answered (a retry racing the original), say so."""
+        if request is not None:
+            found = self.find_request(request.key)
+            if found is not None:
+                raise AlreadyAnswered(found)
+
+    def _save_new(
+        self,
+        aggregate: Programme | Cohort | Participant,
+        conflict: str,
+        request: RequestRecord | None = None,
+    ) -> Recorded:
         try:
-            recordings = self.save(aggregate)
+            recordings = self._save(aggregate, request)
         except IntegrityError:
+            self._answered(request)
             raise AlreadyExists(conflict) from None
         return _receipt(aggregate.id, aggregate.version, recordings)
 
@@ -568,6 +622,7 @@ class JourneyLedger(Application[UUID]):
         self,
         participant_id: UUID,
         expected_version: int | None,
+        request: RequestRecord | None,
         decide: Callable[[Participant, date], None],
     ) -> Recorded:
         participant = self._participant(participant_id)
@@ -575,8 +630,9 @@ class JourneyLedger(Application[UUID]):
             raise VersionMismatch(expected_version, participant.version)
         decide(participant, self._clock())
         try:
-            recordings = self.save(participant)
+            recordings = self._save(participant, request)
         except IntegrityError:
+            self._answered(request)
             raise ConcurrencyConflict(
                 f"Participant {participant_id} was changed by another writer at the same time; "
                 "nothing was recorded. Read it again and retry."

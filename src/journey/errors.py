@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __all__ = [
     "AccreditationDecisionError",
+    "AlreadyAnswered",
     "AlreadyEnrolledError",
     "AlreadyExists",
     "AlreadyWithdrawnError",
@@ -100,6 +101,16 @@ class ProgrammeNotFound(NotFound):
 
 class AlreadyExists(DomainError):
     code = "already-exists"
+
+
+class AlreadyAnswered(DomainError):
+    """A write carried a request key that was already answered: the first answer stands."""
+
+    code = "already-answered"
+
+    def __init__(self, record: object) -> None:
+        super().__init__("This request was already answered; nothing new was recorded.")
+        self.record = record
 
 
 class ConcurrencyConflict(DomainError):

@@ -4,10 +4,12 @@ A store is chosen by one URL:
 
 - ``sqlite:///path/to/journey.db`` (the embedded default): the library's own SQLite recorder,
   WAL mode, with ``PRAGMA synchronous=FULL`` set on every connection so an acknowledged event
-  survives a power cut, not only a crash of the process;
+  survives a power cut, not only a crash of the process (:mod:`journey.store_sqlite`);
 - ``postgresql://user[:password]@host[:port]/database[?schema=name]``: the library's
-  PostgreSQL recorder (production);
-- ``memory://``: the library's in-memory store (tests and demos only).
+  PostgreSQL recorder, production (:mod:`journey.store_postgres`);
+- ``memory://``: the library's in-memory store, tests and demos only (:mod:`journey.store_memory`).
+
+Each keeps, beside the events, the requests it has answered (:mod:`journey.requests`).
 
 :func:`store_env` turns a URL into the ``eventsourcing`` environment keys, prefixed with the
 application's name so that a stray unprefixed ``PERSISTENCE_MODULE`` in a shell cannot change
@@ -18,15 +20,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
 
 from journey import state, values
 from journey.errors import InvalidValue
+from journey.store_sqlite import DurableSQLiteFactory
 
 __all__ = [
     "DurableSQLiteFactory",
@@ -36,39 +37,9 @@ __all__ = [
 ]
 
 
-class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
-    """The library's pool, with ``synchronous=FULL`` on every new connection (WAL alone
-    defaults to NORMAL, which may lose the last commits on power loss)."""
-
-    def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        if not self.is_sqlite_memory_mode:
-            connection.cursor().execute("PRAGMA synchronous=FULL;")
-        return connection
-
-
-class DurableSQLiteFactory(SQLiteFactory):
-    """``eventsourcing.sqlite`` with durable commits (see :class:`_DurableSQLiteConnectionPool`);
-    creates the database file's directory if it is missing."""
-
-    def __init__(self, env: Any) -> None:
-        super().__init__(env)
-        plain = self.datastore.pool
-        if not plain.is_sqlite_memory_mode and not plain.db_name.startswith("file:"):
-            Path(plain.db_name).parent.mkdir(parents=True, exist_ok=True)  # zero set-up
-        plain.close()
-        self.datastore.pool = _DurableSQLiteConnectionPool(
-            db_name=plain.db_name,
-            lock_timeout=plain.lock_timeout,
-            pool_size=plain.pool_size,
-            max_overflow=plain.max_overflow,
-            pool_timeout=plain.pool_timeout,
-            max_age=plain.max_age,
-            pre_ping=plain.pre_ping,
-        )
-
-
-DURABLE_SQLITE_TOPIC = f"{__name__}:{DurableSQLiteFactory.__qualname__}"
+DURABLE_SQLITE_TOPIC = "journey.store_sqlite:DurableSQLiteFactory"
+POSTGRES_TOPIC = "journey.store_postgres:LedgerPostgresFactory"
+MEMORY_TOPIC = "journey.store_memory:LedgerMemoryFactory"
 
 
 def sqlite_path(url: str) -> str | None:
@@ -100,7 +71,7 @@ def store_env(url: str, *, prefix: str) -> dict[str, str]:
             raise InvalidValue("database_url", "a postgresql URL needs a host and a database name")
         query = parse_qs(parts.query)
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": POSTGRES_TOPIC,
             "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
             "POSTGRES_HOST": parts.hostname,
             "POSTGRES_PORT": str(parts.port or 5432),
@@ -112,7 +83,7 @@ def store_env(url: str, *, prefix: str) -> dict[str, str]:
             "POSTGRES_LOCK_TIMEOUT": "5",
         }
     elif parts.scheme == "memory":
-        env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        env = {"PERSISTENCE_MODULE": MEMORY_TOPIC}
     else:
         raise InvalidValue(
             "database_url",
