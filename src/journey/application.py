@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment
 
 from journey.errors import (
     AlreadyAnswered,
@@ -30,7 +31,7 @@ from journey.errors import (
 from journey.participant import Participant
 from journey.persistence import register_transcodings
 from journey.programme import Cohort, Programme
-from journey.requests import RequestLog, RequestRecord
+from journey.requests import RequestLog, RequestRecord, RequestTicket
 from journey.state import PersonalDetails
 from journey.values import (
     WELLBEING_SCALES,
@@ -89,6 +90,16 @@ class JourneyLedger(Application[UUID]):
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.
         self._plans: dict[str, CohortPlan] = {}
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        """The configuration is exactly what the composition root passes in: unlike the
+        library's default, nothing is read from ``os.environ``, so a stray variable in a
+        shell (a compressor, a cipher, snapshots off) cannot change how events are stored."""
+        settings = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(env or {})
+        return Environment(name, settings)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -172,7 +183,7 @@ class JourneyLedger(Application[UUID]):
         details: PersonalDetails,
         actor: str,
         participant_id: UUID | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         """Register a new participant and enrol them on a cohort, in one transaction."""
         plan = self.cohort_plan(cohort_id)
@@ -192,7 +203,7 @@ class JourneyLedger(Application[UUID]):
         enrolled_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         """Enrol an existing participant on another cohort."""
         plan = self.cohort_plan(cohort_id)
@@ -218,7 +229,7 @@ class JourneyLedger(Application[UUID]):
         reason: str | None = None,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -245,7 +256,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -266,7 +277,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -293,7 +304,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -323,7 +334,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         """Record a mark. The marker is the actor: marks are recorded by markers themselves."""
         plan = self.cohort_plan(cohort_id)
@@ -355,7 +366,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         """Record a moderation. The moderator is the actor."""
         plan = self.cohort_plan(cohort_id)
@@ -384,7 +395,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -405,7 +416,7 @@ class JourneyLedger(Application[UUID]):
         reason: str | None = None,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         plan = self.cohort_plan(cohort_id)
         return self._update(
@@ -430,7 +441,7 @@ class JourneyLedger(Application[UUID]):
         ended_on: date | None = None,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         return self._update(
             participant_id,
@@ -455,7 +466,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         return self._update(
             participant_id,
@@ -475,7 +486,7 @@ class JourneyLedger(Application[UUID]):
         cohort_id: str | None = None,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         """Record a review-interview quote. The interviewer is the actor, and must not be a
         trainer of the named cohort (or, if none is named, of any of the participant's)."""
@@ -505,7 +516,7 @@ class JourneyLedger(Application[UUID]):
         occurred_on: date,
         actor: str,
         expected_version: int | None = None,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         known = self._scales.get(scale)
         if known is None:
@@ -591,13 +602,13 @@ class JourneyLedger(Application[UUID]):
         return log.select_request(key)
 
     def _save(
-        self, aggregate: Programme | Cohort | Participant, request: RequestRecord | None
+        self, aggregate: Programme | Cohort | Participant, request: RequestTicket | None
     ) -> Any:
         if request is None:
             return self.save(aggregate)
-        return self.save(aggregate, request=request)
+        return self.save(aggregate, request=request.record(aggregate.id, aggregate.version))
 
-    def _answered(self, request: RequestRecord | None) -> None:
+    def _answered(self, request: RequestTicket | None) -> None:
         """After a refused write: if it was refused because its request was already
         answered (a retry racing the original), say so."""
         if request is not None:
@@ -609,7 +620,7 @@ class JourneyLedger(Application[UUID]):
         self,
         aggregate: Programme | Cohort | Participant,
         conflict: str,
-        request: RequestRecord | None = None,
+        request: RequestTicket | None = None,
     ) -> Recorded:
         try:
             recordings = self._save(aggregate, request)
@@ -622,7 +633,7 @@ class JourneyLedger(Application[UUID]):
         self,
         participant_id: UUID,
         expected_version: int | None,
-        request: RequestRecord | None,
+        request: RequestTicket | None,
         decide: Callable[[Participant, date], None],
     ) -> Recorded:
         participant = self._participant(participant_id)

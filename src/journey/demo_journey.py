@@ -75,12 +75,13 @@ class Journey:
         today: date,
         participant_id: UUID,
         outcomes: OutcomeDeck,
+        essay_format: EssayFormat = "written",
     ) -> None:
         self.ledger, self.rng, self.plan, self.today = ledger, rng, plan, today
         self.pid, self.outcomes = participant_id, outcomes
         self.cohort_id = plan.cohort_id
         self.staff = rng.choice(text.COORDINATORS)
-        self.essay_format: EssayFormat = "written"
+        self.essay_format = essay_format
         self._steps: list[tuple[date, int, date, partial[Recorded]]] = []
 
     def load(self, details: PersonalDetails, role: Role) -> int:

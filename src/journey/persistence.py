@@ -19,6 +19,7 @@ which store is used.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -47,6 +48,10 @@ def sqlite_path(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme != "sqlite":
         return None
+    if parts.netloc:
+        raise InvalidValue(
+            "database_url", "a sqlite URL has three slashes before the path: sqlite:///file.db"
+        )
     path = unquote(parts.path)
     # sqlite:///relative/file.db -> "relative/file.db"; sqlite:////abs/file.db -> "/abs/file.db"
     return path[1:] if path.startswith("/") else path
@@ -70,14 +75,28 @@ def store_env(url: str, *, prefix: str) -> dict[str, str]:
         if not parts.hostname or not parts.path.strip("/"):
             raise InvalidValue("database_url", "a postgresql URL needs a host and a database name")
         query = parse_qs(parts.query)
+        unknown = sorted(set(query) - {"schema"})
+        if unknown:
+            raise InvalidValue(
+                "database_url", f"unsupported postgresql URL parameter(s): {', '.join(unknown)}"
+            )
+        schema = query.get("schema", ["public"])[0]
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+            raise InvalidValue(
+                "database_url", "schema must be a plain identifier (letters, digits, _)"
+            )
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise InvalidValue("database_url", "the port must be a number") from None
         env = {
             "PERSISTENCE_MODULE": POSTGRES_TOPIC,
             "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
             "POSTGRES_HOST": parts.hostname,
-            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_PORT": str(port),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+            "POSTGRES_SCHEMA": schema,
             "POSTGRES_CONNECT_TIMEOUT": "5",
             # A writer stuck behind the table lock surfaces as an error, not a hang.
             "POSTGRES_LOCK_TIMEOUT": "5",

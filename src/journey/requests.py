@@ -8,10 +8,12 @@ gets the first answer, and nothing is recorded twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+from uuid import UUID
 
-__all__ = ["RequestLog", "RequestRecord"]
+__all__ = ["RequestLog", "RequestRecord", "RequestTicket"]
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,16 @@ class RequestLog(Protocol):
     """What a ledger store offers besides events: the requests it has answered."""
 
     def select_request(self, key: str) -> RequestRecord | None: ...
+
+
+@dataclass(frozen=True)
+class RequestTicket:
+    """A write's idempotency key and fingerprint, and how to phrase its answer once the
+    command has decided (from the stream's id and new version), before anything is saved."""
+
+    key: str
+    fingerprint: str
+    answer: Callable[[UUID, int], str]
+
+    def record(self, aggregate_id: UUID, version: int) -> RequestRecord:
+        return RequestRecord(self.key, self.fingerprint, self.answer(aggregate_id, version))

@@ -1,4 +1,8 @@
-"""The production store: the library's PostgreSQL recorder, keeping answered requests."""
+"""The production store: the library's PostgreSQL recorder, keeping answered requests.
+
+The one module of the journey package that talks to the PostgreSQL driver (psycopg's SQL
+composition, as the library's recorder does); the import contracts allow it here only.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
-from psycopg import Cursor
-from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from journey.requests import RequestRecord
@@ -21,23 +23,23 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        self.requests_table = Identifier(f"{events_table_name.removesuffix('_events')}_requests")
         schema = Identifier(self.datastore.schema)
+        table = Identifier(f"{events_table_name.removesuffix('_events')}_requests")
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0}.{1} ("
                 "key text PRIMARY KEY, fingerprint text NOT NULL, response text NOT NULL)"
-            ).format(schema, self.requests_table)
+            ).format(schema, table)
         )
         self._insert_request = SQL(
             "INSERT INTO {0}.{1} (key, fingerprint, response) VALUES (%s, %s, %s)"
-        ).format(schema, self.requests_table)
+        ).format(schema, table)
         self._select_request = SQL(
             "SELECT key, fingerprint, response FROM {0}.{1} WHERE key = %s"
-        ).format(schema, self.requests_table)
+        ).format(schema, table)
 
     def _insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         request: RequestRecord | None = kwargs.get("request")
         if request is not None:

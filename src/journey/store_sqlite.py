@@ -1,8 +1,9 @@
 """The embedded store: the library's SQLite recorder, made durable, keeping answered requests.
 
-WAL alone defaults to ``synchronous=NORMAL``, which may lose the last commits on power loss;
-every connection here sets ``synchronous=FULL``. The directory of the database file is
-created if missing (zero set-up).
+In WAL mode many SQLite builds default to ``synchronous=NORMAL``, which may lose the last
+commits on power loss (the build bundled with CPython here happens to default to FULL); every
+connection here sets ``synchronous=FULL`` so durability does not depend on the build. The
+directory of the database file is created if missing (zero set-up).
 """
 
 from __future__ import annotations
