@@ -17,9 +17,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from api.auth import ROLES, TokenStore
 from api.compose import Services, build_services
 from api.settings import Settings
 from journey.catalogue import install_catalogue
+from journey.demo import demo_participant_id
 from journey.errors import DomainError
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
@@ -36,8 +38,10 @@ app = typer.Typer(
 )
 projections_app = typer.Typer(help="Read models: status, rebuild, follow.", no_args_is_help=True)
 report_app = typer.Typer(help="Print the read models as JSON.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 app.add_typer(report_app, name="report")
+app.add_typer(tokens_app, name="tokens")
 
 out = Console()
 err = Console(stderr=True)
@@ -102,6 +106,105 @@ def init() -> None:
             f"Ledger ready at {s.settings.store_url}; programmes defined: "
             f"{', '.join(installed) or 'none new'}"
         )
+
+
+@app.command()
+def serve(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo scenario first (into an empty ledger).")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Address (default JOURNEY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default JOURNEY_PORT).")] = None,
+) -> None:
+    """Start the HTTP API, with the read models followed in-process."""
+    import uvicorn
+
+    from api.app import create_app
+
+    with services() as s:
+        install_catalogue(s.ledger, actor="journey-serve")
+        if demo:
+            _load_demo(s, None, 2013)
+            tokens = TokenStore(s.engine)
+            tokens.setup()
+            err.print("Demo tokens (shown once; revoke with `journey tokens revoke ID`):")
+            for role in ROLES:
+                issued = tokens.create(role=role, subject=f"demo-{role}")
+                err.print(f"  {role:<10} {issued.token}")
+        api = create_app(services=s, clock=s.clock)
+        uvicorn.run(
+            api,
+            host=host or s.settings.host,
+            port=port or s.settings.port,
+            log_level="warning",
+            access_log=False,
+        )
+
+
+def _load_demo(s: Services, scenario_day: date | None, seed: int) -> None:
+    from journey.demo import load_demo
+
+    if s.ledger.recorder.max_notification_id() and s.ledger.participant_exists(
+        demo_participant_id(0)
+    ):
+        err.print("The demo is already loaded.")
+        return
+    with progress_bar("participants") as update:
+        summary = load_demo(s.ledger, today=scenario_day or s.clock(), seed=seed, progress=update)
+    with progress_bar("read models") as update:
+        s.runner.catch_up(progress=update)
+    cohorts = len(summary.completed_cohorts) + len(summary.current_cohorts)
+    err.print(f"Demo loaded: {len(summary.participant_ids)} participants in {cohorts} cohorts.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    subject: Annotated[str, typer.Option(help="Who the token acts as (recorded on events).")],
+) -> None:
+    """Create a token and print it (it is shown once; only its hash is kept)."""
+    if role not in ROLES:
+        raise fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+    with services() as s:
+        store = TokenStore(s.engine)
+        store.setup()
+        try:
+            issued = store.create(role=role, subject=subject)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        err.print(f"Token {issued.token_id} for {issued.subject} ({issued.role}):")
+        sys.stdout.write(issued.token + "\n")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str, typer.Argument(help="The token, or its id from `tokens list`.")],
+) -> None:
+    """Revoke a token: it stops working at once."""
+    with services() as s:
+        store = TokenStore(s.engine)
+        store.setup()
+        if not store.revoke(token):
+            raise fail("no live token matches")
+        out.print("Revoked.")
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Every token's id, subject, role and state (never the token itself)."""
+    with services() as s:
+        store = TokenStore(s.engine)
+        store.setup()
+        table = Table("id", "subject", "role", "created", "revoked")
+        for token_id, subject, role, created, revoked in store.list():
+            table.add_row(
+                token_id,
+                subject,
+                role,
+                f"{created:%Y-%m-%d %H:%M}",
+                f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
+            )
+        out.print(table)
 
 
 @app.command()

@@ -1,0 +1,115 @@
+"""``create_app``: the HTTP API, composed from settings (or from services a test built)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import TokenStore
+from api.compose import Services, build_services
+from api.errors import error_response, install_error_handlers
+from api.responses import HealthOut
+from api.routes_courses import router as courses_router
+from api.routes_participants import router as participants_router
+from api.routes_reports import router as reports_router
+from api.settings import Settings
+from journey.application import utc_today
+
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Answers 413 to a request body over ``limit`` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413, "body-too-large", f"The request body is over {self.limit} bytes."
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    clock: Callable[[], date] = utc_today,
+    follow: bool = True,
+) -> FastAPI:
+    """The API. With ``services`` (tests), uses them as they are; otherwise builds them from
+    ``settings`` at start-up and closes them at shutdown. ``follow`` keeps the read models
+    current in a background thread."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = services or build_services(settings or Settings(), clock=clock)
+        tokens = TokenStore(built.engine)
+        tokens.setup()
+        app.state.services = built
+        app.state.tokens = tokens
+        if follow:
+            built.runner.start()
+        try:
+            yield
+        finally:
+            built.runner.stop()
+            if services is None:
+                built.close()
+
+    app = FastAPI(
+        title="journey-ledger",
+        version="0.1.0",
+        description=(
+            "Record and read participant journeys through service-user-led training "
+            "programmes. Every endpoint but /health needs `Authorization: Bearer <token>`."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(participants_router)
+    app.include_router(courses_router)
+    app.include_router(reports_router)
+
+    @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")
+    def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    return app

@@ -1,0 +1,39 @@
+"""Who may do what: one table, read by the routes and by the role x operation tests."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from api.auth import Role
+
+__all__ = ["EVENT_ROLES", "OPERATION_ROLES"]
+
+_READERS_OF_RECORDS: tuple[Role, ...] = ("staff", "marker", "moderator", "auditor")
+
+OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
+    {
+        "define_programme": ("admin",),
+        "schedule_cohort": ("admin",),
+        "read_programme": ("staff", "marker", "moderator", "auditor", "researcher", "admin"),
+        "read_cohort": ("staff", "marker", "moderator", "auditor", "researcher", "admin"),
+        "enrol": ("staff",),
+        "record_event": ("staff", "marker", "moderator"),  # narrowed per type: EVENT_ROLES
+        "read_participant": _READERS_OF_RECORDS,
+        "read_history": _READERS_OF_RECORDS,
+        "read_timeline": ("staff", "auditor"),
+        "read_register": ("staff", "auditor"),
+        "read_pass_rates": ("staff", "moderator", "auditor", "researcher", "admin"),
+        "read_outcomes": ("staff", "auditor", "researcher", "admin"),
+        "read_moderation_queue": ("staff", "marker", "moderator", "auditor"),
+    }
+)
+
+# The role that records each event type: markers record their own marks, moderators their
+# own moderation; everything else is recorded by staff.
+EVENT_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
+    {
+        "Marked": ("marker",),
+        "Moderated": ("moderator",),
+    }
+)
+DEFAULT_EVENT_ROLES: tuple[Role, ...] = ("staff",)

@@ -1,0 +1,262 @@
+"""``/participants``: enrol, record events, read a journey, its history and its timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi.responses import JSONResponse, Response
+
+from api.auth import Principal
+from api.commands import record_event
+from api.deps import Svc, require
+from api.errors import ApiError
+from api.idempotency import make_ticket, replay, stored_answer
+from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES, OPERATION_ROLES
+from api.presenters import present_history, present_participant
+from api.responses import (
+    EnrolledOut,
+    ErrorOut,
+    HistoryEntryOut,
+    ParticipantOut,
+    RecordedOut,
+    TimelineEntryOut,
+    TimelineOut,
+)
+from api.schemas import EnrolIn, EventIn
+from journey.errors import AlreadyAnswered, ConcurrencyConflict, ParticipantNotFound
+from journey.requests import RequestTicket
+from journey.state import PersonalDetails
+from projections.outcome_report import read_timeline
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/participants", tags=["participants"])
+
+E = {"model": ErrorOut}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {401: E, 403: E, 404: E, 422: E, 503: E}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: E,
+    403: E,
+    404: E,
+    409: E,
+    412: E,
+    413: E,
+    422: E,
+    503: E,
+}
+CONFLICT_RETRIES = 3
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retrying with the same key returns the first answer; nothing twice.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=40,
+        description="The version the write expects (412 if the journey is at another).",
+    ),
+]
+
+
+def participant_uuid(participant_id: str) -> UUID:
+    try:
+        return UUID(participant_id)
+    except ValueError:
+        raise ParticipantNotFound(participant_id) from None
+
+
+def _sent(ticket: RequestTicket | None) -> RequestTicket:
+    """The ticket of a write the store said was already answered (so it had one)."""
+    if ticket is None:
+        raise RuntimeError("a write without an idempotency key cannot be already answered")
+    return ticket
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+    if match is None:
+        raise ApiError(
+            422, "invalid-if-match", 'If-Match must be a version number, e.g. If-Match: "3".'
+        )
+    return int(match.group(1))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnrolledOut,
+    responses={**WRITE_ERRORS, 201: {"headers": {"Location": {"schema": {"type": "string"}}}}},
+    summary="Enrol a new participant on a cohort",
+)
+def enrol(
+    body: EnrolIn,
+    services: Svc,
+    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["enrol"]))],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    participant_id = uuid4()
+
+    def answer(pid: UUID, version: int) -> tuple[int, dict[str, Any], dict[str, str]]:
+        return (
+            201,
+            {"participant_id": str(pid), "version": version},
+            {"Location": f"/participants/{pid}"},
+        )
+
+    ticket = make_ticket(
+        principal, idempotency_key, "POST", "/participants", body.model_dump(mode="json"), answer
+    )
+    first = stored_answer(services.ledger, ticket)
+    if first is not None:
+        return first
+    details = PersonalDetails(**body.model_dump(exclude={"cohort_id", "enrolled_on"}))
+    try:
+        recorded = services.ledger.enrol(
+            cohort_id=body.cohort_id,
+            enrolled_on=body.enrolled_on,
+            details=details,
+            actor=principal.subject,
+            participant_id=participant_id,
+            request=ticket,
+        )
+    except AlreadyAnswered as answered:
+        return replay(answered.record, _sent(ticket))
+    status, content, headers = answer(recorded.aggregate_id, recorded.version)
+    return JSONResponse(status_code=status, content=content, headers=headers)
+
+
+@router.post(
+    "/{participant_id}/events",
+    status_code=201,
+    response_model=RecordedOut,
+    responses=WRITE_ERRORS,
+    summary="Record one event of a participant's journey",
+)
+def record(
+    participant_id: str,
+    body: Annotated[EventIn, Body()],
+    services: Svc,
+    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["record_event"]))],
+    idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
+) -> Any:
+    allowed = EVENT_ROLES.get(body.type, DEFAULT_EVENT_ROLES)
+    if principal.role not in allowed:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"Recording {body.type} needs the role {' or '.join(allowed)}; your token has "
+            f"the role {principal.role}.",
+        )
+    pid = participant_uuid(participant_id)
+    version = expected_version(if_match)
+
+    def answer(aggregate_id: UUID, new_version: int) -> tuple[int, dict[str, Any], dict[str, str]]:
+        return 201, {"participant_id": str(aggregate_id), "version": new_version}, {}
+
+    path = f"/participants/{pid}/events"
+    ticket = make_ticket(
+        principal, idempotency_key, "POST", path, body.model_dump(mode="json"), answer
+    )
+    first = stored_answer(services.ledger, ticket)
+    if first is not None:
+        return first
+    attempts = 1 if version is not None else CONFLICT_RETRIES
+    for attempt in range(1, attempts + 1):
+        try:
+            recorded = record_event(
+                services.ledger,
+                pid,
+                body,
+                actor=principal.subject,
+                today=services.clock(),
+                expected_version=version,
+                request=ticket,
+            )
+            break
+        except AlreadyAnswered as answered:
+            return replay(answered.record, _sent(ticket))
+        except ConcurrencyConflict:
+            if attempt == attempts:
+                raise
+    return RecordedOut(participant_id=str(recorded.aggregate_id), version=recorded.version)
+
+
+@router.get(
+    "/{participant_id}",
+    response_model=ParticipantOut,
+    responses=READ_ERRORS,
+    summary="A journey's current state (or as it was at a version)",
+)
+def read_participant(
+    participant_id: str,
+    services: Svc,
+    response: Response,
+    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_participant"]))],
+    version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
+) -> ParticipantOut:
+    pid = participant_uuid(participant_id)
+    view = services.ledger.get_participant(pid, version=version)
+    if version is not None and view.version != version:
+        raise ParticipantNotFound(f"{participant_id} at version {version}")
+    response.headers["ETag"] = f'"{view.version}"'
+    return present_participant(view, principal)
+
+
+@router.get(
+    "/{participant_id}/history",
+    response_model=list[HistoryEntryOut],
+    responses=READ_ERRORS,
+    summary="Every event of a journey, in order, with who recorded it and when",
+)
+def read_history(
+    participant_id: str,
+    services: Svc,
+    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_history"]))],
+) -> list[HistoryEntryOut]:
+    pid = participant_uuid(participant_id)
+    entries = services.ledger.history(pid)
+    return present_history(entries, services.ledger.get_participant(pid), principal)
+
+
+@router.get(
+    "/{participant_id}/timeline",
+    response_model=TimelineOut,
+    responses=READ_ERRORS,
+    summary="Outcomes, follow-ups, feedback and wellbeing in the order they happened",
+)
+def read_participant_timeline(
+    participant_id: str,
+    services: Svc,
+    _: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_timeline"]))],
+) -> TimelineOut:
+    pid = participant_uuid(participant_id)
+    if not services.ledger.participant_exists(pid):
+        raise ParticipantNotFound(participant_id)
+    services.runner.catch_up()
+    entries = read_timeline(services.engine, str(pid))
+    return TimelineOut(
+        participant_id=str(pid),
+        entries=[
+            TimelineEntryOut(
+                kind=e.kind,
+                occurred_on=e.occurred_on,
+                cohort_id=e.cohort_id,
+                months_since_enrolment=e.months_since_enrolment,
+                months_since_course_ended=e.months_since_course_ended,
+                fields=e.fields,
+            )
+            for e in entries
+        ],
+    )
