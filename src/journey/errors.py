@@ -15,6 +15,11 @@ HTTP statuses in one table; a test proves every class here has a status.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from journey.requests import RequestRecord
+
 __all__ = [
     "AccreditationDecisionError",
     "AlreadyAnswered",
@@ -108,7 +113,7 @@ class AlreadyAnswered(DomainError):
 
     code = "already-answered"
 
-    def __init__(self, record: object) -> None:
+    def __init__(self, record: RequestRecord) -> None:
         super().__init__("This request was already answered; nothing new was recorded.")
         self.record = record
 
