@@ -40,6 +40,9 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
 
 Progress = Callable[[int, int], None]  # (position reached, head)
 
+REBUILD_PAGE_SIZE = 5_000
+REBUILD_COMMIT_EVERY = 50_000
+
 
 class UnknownProjectionError(ValueError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
@@ -168,35 +171,51 @@ class ProjectionRunner:
         return self.tracking[name].max_tracking_id(self.ledger.name) or 0
 
     def _catch_up(self, selected: list[str], *, progress: Progress | None, fresh: bool) -> int:
+        """Read the log from the furthest-behind projection to the head.
+
+        Following (``fresh`` false): each page is one transaction that reads the rows it
+        changes, writes them, and moves every projection's position. Rebuilding (``fresh``:
+        the tables were just emptied): rows stay in memory and are written, with the
+        positions, every ``rebuild_commit_every`` events, so a row changed on many pages is
+        written once per commit rather than once per page.
+        """
         if not selected:
             return 0
-        app_name = self.ledger.name
         head = self._head()
         positions = {name: self._position(name) for name in selected}
         topics = {name: set(self.projections[name].topics()) for name in selected}
         all_topics = sorted(set().union(*topics.values()))
-        kept_rows = {name: Rows(tables_start_empty=True) for name in selected} if fresh else {}
+        kept = {name: Rows(tables_start_empty=True) for name in selected} if fresh else {}
+        page_size = max(self.page_size, REBUILD_PAGE_SIZE) if fresh else self.page_size
         start = min(positions.values())
-        read = 0
+        read = uncommitted = 0
         while start < head:
             page = self.ledger.recorder.select_notifications(
                 start=start,
-                limit=self.page_size,
+                limit=page_size,
                 stop=head,
                 topics=all_topics,
                 inclusive_of_start=False,
             )
             last = page[-1].id if page else head
             decoded: dict[int, Any] = {}
-            with self.engine.begin() as conn:
+            if fresh:
                 for name in selected:
-                    if positions[name] >= last:
-                        continue
-                    rows = kept_rows.get(name) or Rows()
-                    rows.bind(conn)
-                    self._apply_page(name, page, positions[name], topics[name], rows, decoded)
-                    rows.flush(conn)
-                    self.tracking[name].record(conn, Tracking(app_name, last))
+                    self._apply_page(name, page, positions[name], topics[name], kept[name], decoded)
+                uncommitted += len(page)
+                if uncommitted >= REBUILD_COMMIT_EVERY or last >= head:
+                    self._commit(selected, kept, last)
+                    uncommitted = 0
+            else:
+                with self.engine.begin() as conn:
+                    for name in selected:
+                        if positions[name] >= last:
+                            continue
+                        rows = Rows()
+                        rows.bind(conn)
+                        self._apply_page(name, page, positions[name], topics[name], rows, decoded)
+                        rows.flush(conn)
+                        self.tracking[name].record(conn, Tracking(self.ledger.name, last))
             for name in selected:
                 positions[name] = max(positions[name], last)
             read += len(page)
@@ -204,6 +223,12 @@ class ProjectionRunner:
             if progress is not None:
                 progress(start, head)
         return read
+
+    def _commit(self, selected: list[str], kept: dict[str, Rows], position: int) -> None:
+        with self.engine.begin() as conn:
+            for name in selected:
+                kept[name].flush(conn)
+                self.tracking[name].record(conn, Tracking(self.ledger.name, position))
 
     def _apply_page(
         self,
