@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, Table, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 __all__ = ["Row", "Rows"]
@@ -35,7 +35,7 @@ class Rows:
 
     @staticmethod
     def key_of(table: Table, row: Row) -> Key:
-        return tuple(row[c.name] for c in table.primary_key.columns)
+        return tuple(row[name] for name in _key_names(table))
 
     def get(self, table: Table, *key: Any) -> Row | None:
         """The row with primary key ``key`` (in the table's key order), or None."""
@@ -83,15 +83,42 @@ class Rows:
         return written
 
 
+_KEY_NAMES: dict[Table, tuple[str, ...]] = {}
+_UPSERTS: dict[tuple[str, Table], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _key_names(table: Table) -> tuple[str, ...]:
+    names = _KEY_NAMES.get(table)
+    if names is None:
+        names = _KEY_NAMES[table] = tuple(c.name for c in table.primary_key.columns)
+    return names
+
+
 def _upsert(conn: Connection, table: Table, rows: Iterable[Row]) -> int:
+    """One executemany of a statement compiled once per dialect and table (the driver's
+    own parameter style), so that large pages cost the driver's time, not the compiler's."""
     batch = list(rows)
     if not batch:
         return 0
-    keys = [c.name for c in table.primary_key.columns]
+    compiled = _UPSERTS.get((conn.dialect.name, table))
+    if compiled is None:
+        statement = _upsert_statement(conn.dialect.name, table)
+        built = statement.compile(dialect=conn.dialect)
+        order = tuple(built.positiontup) if built.positional and built.positiontup else None
+        compiled = _UPSERTS[(conn.dialect.name, table)] = (str(built), order)
+    sql, order = compiled
+    if order is None:
+        conn.exec_driver_sql(sql, batch)
+    else:
+        conn.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in batch])
+    return len(batch)
+
+
+def _upsert_statement(dialect: str, table: Table) -> Any:
+    keys = list(_key_names(table))
     others = [c.name for c in table.columns if c.name not in keys]
-    dialect = conn.dialect.name
     if dialect == "postgresql":
-        pg = postgresql.insert(table)
+        pg = postgresql.insert(table).values({c.name: bindparam(c.name) for c in table.columns})
         statement: Any = (
             pg.on_conflict_do_update(
                 index_elements=keys, set_={name: pg.excluded[name] for name in others}
@@ -100,7 +127,7 @@ def _upsert(conn: Connection, table: Table, rows: Iterable[Row]) -> int:
             else pg.on_conflict_do_nothing(index_elements=keys)
         )
     else:
-        lite = sqlite.insert(table)
+        lite = sqlite.insert(table).values({c.name: bindparam(c.name) for c in table.columns})
         statement = (
             lite.on_conflict_do_update(
                 index_elements=keys, set_={name: lite.excluded[name] for name in others}
@@ -108,5 +135,4 @@ def _upsert(conn: Connection, table: Table, rows: Iterable[Row]) -> int:
             if others
             else lite.on_conflict_do_nothing(index_elements=keys)
         )
-    conn.execute(statement, batch)
-    return len(batch)
+    return statement
