@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -20,6 +21,8 @@ from api.settings import Settings
 from journey.application import utc_today
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
+
+log = logging.getLogger("journey.api")
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -64,6 +67,37 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class CatchAll:
+    """The last line: an unexpected error becomes a plain 500 and a log line naming only the
+    error's class. Unlike Starlette's own handler, it does not re-raise, so the server never
+    logs a traceback (whose text could quote personal data from a request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("unexpected error: %s", type(exc).__name__)
+            if not started:
+                response = error_response(
+                    500, "internal-error", "Something went wrong on our side; it was logged."
+                )
+                await response(scope, receive, send)
 
 
 def create_app(
@@ -112,4 +146,5 @@ def create_app(
         return HealthOut(status="ok")
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(CatchAll)
     return app

@@ -136,10 +136,3 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for cls in (OperationalError, InterfaceError, DatabaseError, DBAPIError):
         app.add_exception_handler(cls, _unavailable)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error: %s", type(exc).__name__)
-        return error_response(
-            500, "internal-error", "Something went wrong on our side; the error was logged."
-        )
