@@ -55,13 +55,20 @@ class ApiError(Exception):
     """An error decided at the edge (authentication, roles, sizes, idempotency)."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.field = field
 
 
 def error_response(
@@ -81,6 +88,15 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _error_field(error: Any) -> str:
+    kind = str(error.get("type", ""))
+    if kind.startswith("union_tag"):
+        return "type"
+    if kind == "json_invalid":
+        return "body"
+    return _field(tuple(error.get("loc", ())))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(domain.DomainError)
     async def _domain(_: Request, exc: domain.DomainError) -> JSONResponse:
@@ -91,17 +107,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+        errors = None if exc.field is None else [FieldError(field=exc.field, reason=exc.message)]
+        return error_response(exc.status, exc.code, exc.message, errors=errors, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError(
-                field="type"
-                if str(e.get("type", "")).startswith("union_tag")
-                else _field(tuple(e.get("loc", ()))),
-                reason=str(e.get("msg", "invalid")),
-            )
+            FieldError(field=_error_field(e), reason=str(e.get("msg", "invalid")))
             for e in exc.errors()
         ]
         fields = ", ".join(sorted({e.field for e in errors}))

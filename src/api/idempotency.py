@@ -42,6 +42,7 @@ def make_ticket(
             422,
             "invalid-idempotency-key",
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+            field="Idempotency-Key",
         )
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
 

@@ -14,10 +14,10 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
     {
         "define_programme": ("admin",),
         "schedule_cohort": ("admin",),
-        "read_programme": ("staff", "marker", "moderator", "auditor", "researcher", "admin"),
-        "read_cohort": ("staff", "marker", "moderator", "auditor", "researcher", "admin"),
+        "read_programme": ("staff", "marker", "moderator", "auditor", "admin"),
+        "read_cohort": ("staff", "marker", "moderator", "auditor", "admin"),
         "enrol": ("staff",),
-        "record_event": ("staff", "marker", "moderator"),  # narrowed per type: EVENT_ROLES
+        "record_event": ("staff", "marker", "moderator"),  # per type: EVENT_ROLES
         "read_participant": _READERS_OF_RECORDS,
         "read_history": _READERS_OF_RECORDS,
         "read_timeline": ("staff", "auditor"),

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.auth import Principal
 from api.commands import record_event
-from api.deps import Svc, require
+from api.deps import Caller, Svc, require
 from api.errors import ApiError
 from api.idempotency import make_ticket, replay, stored_answer
 from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES, OPERATION_ROLES
@@ -87,7 +87,10 @@ def expected_version(if_match: str | None) -> int | None:
     match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
     if match is None:
         raise ApiError(
-            422, "invalid-if-match", 'If-Match must be a version number, e.g. If-Match: "3".'
+            422,
+            "invalid-if-match",
+            'If-Match must be a version number, e.g. If-Match: "3".',
+            field="If-Match",
         )
     return int(match.group(1))
 
@@ -147,7 +150,7 @@ def record(
     participant_id: str,
     body: Annotated[EventIn, Body()],
     services: Svc,
-    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["record_event"]))],
+    principal: Caller,
     idempotency_key: IdempotencyKey = None,
     if_match: IfMatch = None,
 ) -> Any:

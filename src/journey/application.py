@@ -644,6 +644,10 @@ class JourneyLedger(Application[UUID]):
             recordings = self._save(participant, request)
         except IntegrityError:
             self._answered(request)
+            if expected_version is not None:  # the version it expected is gone: 412, not 409
+                raise VersionMismatch(
+                    expected_version, self._participant(participant_id).version
+                ) from None
             raise ConcurrencyConflict(
                 f"Participant {participant_id} was changed by another writer at the same time; "
                 "nothing was recorded. Read it again and retry."

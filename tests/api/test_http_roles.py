@@ -1,0 +1,251 @@
+"""Who may do what: every operation (and, for recording, every event type) for every role,
+through HTTP, against ``api.permissions``; and that table against what the issue says."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from itertools import count
+from typing import Any, get_args
+
+import pytest
+from api_support import EVENT_BODIES, Api, Course, running_api
+
+from api.auth import ROLES
+from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES, OPERATION_ROLES
+from api.schemas import EventIn
+
+_serial = count()
+
+
+def _programme() -> dict[str, Any]:
+    return {
+        "programme_id": f"p{next(_serial)}",
+        "name": "P",
+        "session_count": 1,
+        "attendance_threshold": 1,
+    }
+
+
+def _cohort() -> dict[str, Any]:
+    return {
+        "cohort_id": f"k{next(_serial)}",
+        "programme_id": "vt",
+        "location": "Grays",
+        "session_dates": ["2024-01-03"],
+        "trainers": ["trainer-1"],
+    }
+
+
+def _enrolment() -> dict[str, Any]:
+    return {"cohort_id": "c1", "enrolled_on": "2024-01-01", "name": "Cal"}
+
+
+# operation -> (method, route template, a fresh body for a POST).
+OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
+    "define_programme": ("POST", "/programmes", _programme),
+    "schedule_cohort": ("POST", "/cohorts", _cohort),
+    "read_programme": ("GET", "/programmes/{programme_id}", None),
+    "read_cohort": ("GET", "/cohorts/{cohort_id}", None),
+    "enrol": ("POST", "/participants", _enrolment),
+    "record_event": ("POST", "/participants/{participant_id}/events", None),
+    "read_participant": ("GET", "/participants/{participant_id}", None),
+    "read_history": ("GET", "/participants/{participant_id}/history", None),
+    "read_timeline": ("GET", "/participants/{participant_id}/timeline", None),
+    "read_register": ("GET", "/cohorts/{cohort_id}/register", None),
+    "read_pass_rates": ("GET", "/reports/pass-rates", None),
+    "read_outcomes": ("GET", "/reports/outcomes", None),
+    "read_moderation_queue": ("GET", "/reports/moderation-queue", None),
+}
+WRITES = {"define_programme", "schedule_cohort", "enrol", "record_event"}
+READS = set(OPERATIONS) - WRITES
+REPORTS = {"read_pass_rates", "read_outcomes", "read_moderation_queue"}
+# The tags of the discriminated union EventIn = Annotated[A | B | ..., Field(...)].
+EVENT_TYPES = [
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(EventIn)[0])
+]
+
+
+def event_roles(event_type: str) -> set[str]:
+    """The roles that may record ``event_type``: allowed the operation AND the type."""
+    by_type = EVENT_ROLES.get(event_type, DEFAULT_EVENT_ROLES)
+    return set(OPERATION_ROLES["record_event"]) & set(by_type)
+
+
+def allowed(role: str) -> tuple[set[str], set[str]]:
+    """(operations, event types) ``role`` may use."""
+    operations = {op for op, roles in OPERATION_ROLES.items() if role in roles}
+    events = {t for t in EVENT_TYPES if role in event_roles(t)}
+    return operations, events
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Course]]:
+    """One app for the whole matrix (each cell is one request)."""
+    with running_api(tmp_path_factory.mktemp("roles")) as api:
+        yield api, api.course()
+
+
+def request(api: Api, course: Course, who: str, operation: str, body: Any = None) -> Any:
+    method, template, make_body = OPERATIONS[operation]
+    url = template.format(
+        programme_id=course.programme_id,
+        cohort_id=course.cohort_id,
+        participant_id=course.participant_id,
+    )
+    if method == "GET":
+        return api.client.get(url, headers=api.auth(who))
+    payload = body if body is not None else make_body() if make_body else {}
+    return api.client.post(url, json=payload, headers=api.auth(who))
+
+
+def needed_roles(message: str) -> set[str]:
+    """The roles a 403 says are needed (the part before "; your token has the role ...")."""
+    need = message.split(";")[0]
+    return {role for role in ROLES if re.search(rf"\b{role}\b", need)}
+
+
+def assert_cell(response: Any, who: str, expected_roles: set[str]) -> None:
+    if who in expected_roles:
+        assert response.status_code not in (401, 403), response.text
+        assert response.status_code < 500, response.text
+        if response.request.method == "GET":
+            assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 403, response.text
+        body = response.json()
+        assert body["code"] == "forbidden"
+        assert expected_roles <= needed_roles(body["message"]), body["message"]
+        assert f"your token has the role {who}" in body["message"]
+
+
+# -- the table covers the API ------------------------------------------------------------
+
+
+def test_every_route_is_an_operation_of_the_table(world: tuple[Api, Course]) -> None:
+    api, _ = world
+    paths = api.client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    routes = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path != "/health"
+        for method in operations
+    }
+    assert routes == {(m, t) for m, t, _ in OPERATIONS.values()}
+    assert set(OPERATIONS) == set(OPERATION_ROLES)
+
+
+def test_every_event_type_has_a_body_here_and_known_roles() -> None:
+    assert len(EVENT_TYPES) == 15
+    assert set(EVENT_TYPES) == set(EVENT_BODIES)
+    assert set(EVENT_ROLES) <= set(EVENT_TYPES)
+    for event_type in EVENT_TYPES:
+        assert event_roles(event_type), f"nobody may record {event_type}"
+
+
+# -- every cell, through HTTP -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("operation", sorted(set(OPERATIONS) - {"record_event"}))
+def test_operation_by_role(world: tuple[Api, Course], operation: str, who: str) -> None:
+    api, course = world
+    response = request(api, course, who, operation)
+    assert_cell(response, who, set(OPERATION_ROLES[operation]))
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_recording_each_event_type_by_role(
+    world: tuple[Api, Course], event_type: str, who: str
+) -> None:
+    api, course = world
+    response = request(api, course, who, "record_event", EVENT_BODIES[event_type])
+    assert_cell(response, who, event_roles(event_type))
+
+
+def test_a_refused_event_names_only_the_roles_that_may_record_it(
+    world: tuple[Api, Course],
+) -> None:
+    """An admin recording a mark is told it needs a marker, not "staff or marker or moderator"
+    (a staff token would be refused too)."""
+    api, course = world
+    for who, event_type in (
+        ("admin", "Marked"),
+        ("auditor", "SessionAttended"),
+        ("researcher", "Moderated"),
+        ("marker", "SessionAttended"),
+    ):
+        response = request(api, course, who, "record_event", EVENT_BODIES[event_type])
+        assert response.status_code == 403
+        assert needed_roles(response.json()["message"]) == event_roles(event_type), (
+            who,
+            event_type,
+            response.json()["message"],
+        )
+
+
+# -- the table says what the issue says ----------------------------------------------------
+
+STAFF_RECORDS = {
+    "Enrolled",
+    "SessionAttended",
+    "SessionMissed",
+    "AccreditationChosen",
+    "AccreditationDeclined",
+    "LogSubmitted",
+    "EssaySubmitted",
+    "OutcomeReported",
+    "FeedbackRecorded",
+    "FollowUpCompleted",
+    "WellbeingMeasured",
+    "CertificateIssued",
+    "Withdrawn",
+}
+
+
+def test_staff_enrol_and_record_everything_but_marks_and_moderation() -> None:
+    operations, events = allowed("staff")
+    assert "enrol" in operations
+    assert events == STAFF_RECORDS
+    assert not {"define_programme", "schedule_cohort"} & operations
+
+
+def test_markers_record_only_marks() -> None:
+    operations, events = allowed("marker")
+    assert events == {"Marked"}
+    assert operations & WRITES == {"record_event"}
+
+
+def test_moderators_record_only_moderation() -> None:
+    operations, events = allowed("moderator")
+    assert events == {"Moderated"}
+    assert operations & WRITES == {"record_event"}
+
+
+def test_auditors_read_everything_and_write_nothing() -> None:
+    operations, events = allowed("auditor")
+    assert operations == READS
+    assert events == set()
+
+
+def test_researchers_read_only_reports_never_a_participant() -> None:
+    operations, events = allowed("researcher")
+    assert events == set()
+    assert not operations & {"read_participant", "read_history", "read_timeline"}
+    assert {"read_pass_rates", "read_outcomes"} <= operations
+    assert operations <= REPORTS, f"researcher may also {sorted(operations - REPORTS)}"
+
+
+def test_admins_define_programmes_and_cohorts_and_touch_no_journey() -> None:
+    operations, events = allowed("admin")
+    assert {"define_programme", "schedule_cohort"} <= operations
+    assert events == set()
+    assert not operations & {
+        "enrol",
+        "record_event",
+        "read_participant",
+        "read_history",
+        "read_timeline",
+        "read_register",
+    }
