@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from journey.requests import RequestRecord
+from journey.seals import SealRecord, seal_batch
 
 __all__ = ["LedgerMemoryFactory", "LedgerMemoryRecorder"]
 
@@ -17,6 +19,8 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._requests: dict[str, RequestRecord] = {}
+        self._seals: list[SealRecord] = []
+        self._seal_index: dict[tuple[str, int], SealRecord] = {}
 
     def _insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -26,9 +30,29 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
             if request is not None and request.key in self._requests:
                 raise IntegrityError(f"request {request.key} already answered")
             ids = super()._insert_events(stored_events, **kwargs)
+            if ids:
+                for record in seal_batch(stored_events, ids, datetime.now(UTC), self._previous):
+                    self._seals.append(record)
+                    self._seal_index[(record.originator_id, record.originator_version)] = record
             if request is not None:
                 self._requests[request.key] = request
             return ids
+
+    def _previous(self, stream: str, version: int) -> bytes | None:
+        record = self._seal_index.get((stream, version))
+        return None if record is None else record.seal
+
+    def select_seals(self, start: int, limit: int) -> list[SealRecord]:
+        with self._database_lock:
+            return [s for s in self._seals if s.position > start][:limit]
+
+    def stream_seals(self, stream: str) -> dict[int, bytes]:
+        with self._database_lock:
+            return {v: r.seal for (s, v), r in self._seal_index.items() if s == stream}
+
+    def last_position_at(self, moment: datetime) -> int:
+        with self._database_lock:
+            return max((s.position for s in self._seals if s.recorded_at <= moment), default=0)
 
     def select_request(self, key: str) -> RequestRecord | None:
         with self._database_lock:

@@ -7,6 +7,7 @@ composition, as the library's recorder does); the import contracts allow it here
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -14,6 +15,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg.sql import SQL, Identifier
 
 from journey.requests import RequestRecord
+from journey.seals import SealRecord, seal_batch
 
 __all__ = ["LedgerPostgresFactory", "LedgerPostgresRecorder"]
 
@@ -24,7 +26,34 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(self.datastore.schema)
-        table = Identifier(f"{events_table_name.removesuffix('_events')}_requests")
+        prefix = events_table_name.removesuffix("_events")
+        table = Identifier(f"{prefix}_requests")
+        seals = Identifier(f"{prefix}_seals")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "position bigint PRIMARY KEY, originator_id text NOT NULL, "
+                "originator_version integer NOT NULL, recorded_at timestamptz NOT NULL, "
+                "seal bytea NOT NULL, UNIQUE (originator_id, originator_version))"
+            ).format(schema, seals)
+        )
+        self._insert_seal = SQL(
+            "INSERT INTO {0}.{1} (position, originator_id, originator_version, recorded_at, seal) "
+            "VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema, seals)
+        self._previous_seal = SQL(
+            "SELECT seal FROM {0}.{1} WHERE originator_id = %s AND originator_version = %s"
+        ).format(schema, seals)
+        self._select_seals = SQL(
+            "SELECT position, originator_id, originator_version, recorded_at, seal FROM {0}.{1} "
+            "WHERE position > %s ORDER BY position LIMIT %s"
+        ).format(schema, seals)
+        self._stream_seals = SQL(
+            "SELECT originator_version, seal FROM {0}.{1} WHERE originator_id = %s"
+        ).format(schema, seals)
+        self._last_position_at = SQL(
+            "SELECT MAX(position) AS position FROM {0}.{1} WHERE recorded_at <= %s"
+        ).format(schema, seals)
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0}.{1} ("
@@ -45,6 +74,55 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if request is not None:
             curs.execute(self._insert_request, (request.key, request.fingerprint, request.response))
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+
+            def previous(stream: str, version: int) -> bytes | None:
+                curs.execute(self._previous_seal, (stream, version))
+                row = curs.fetchone()
+                return None if row is None else bytes(row["seal"])
+
+            records = seal_batch(stored_events, ids, datetime.now(UTC), previous)
+            curs.executemany(
+                self._insert_seal,
+                [
+                    (r.position, r.originator_id, r.originator_version, r.recorded_at, r.seal)
+                    for r in records
+                ],
+            )
+        return ids
+
+    def select_seals(self, start: int, limit: int) -> list[SealRecord]:
+        """Seals with positions after ``start``, in position order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_seals, (start, limit))
+            rows = curs.fetchall()
+        return [
+            SealRecord(
+                int(r["position"]),
+                r["originator_id"],
+                int(r["originator_version"]),
+                r["recorded_at"],
+                bytes(r["seal"]),
+            )
+            for r in rows
+        ]
+
+    def stream_seals(self, stream: str) -> dict[int, bytes]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._stream_seals, (stream,))
+            return {int(r["originator_version"]): bytes(r["seal"]) for r in curs.fetchall()}
+
+    def last_position_at(self, moment: datetime) -> int:
+        """The last log position recorded at or before ``moment`` (0 if none)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._last_position_at, (moment,))
+            row = curs.fetchone()
+        return int(row["position"] or 0) if row else 0
 
     def select_request(self, key: str) -> RequestRecord | None:
         with self.datastore.transaction(commit=False) as curs:

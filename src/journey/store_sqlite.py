@@ -9,6 +9,7 @@ directory of the database file is created if missing (zero set-up).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,12 @@ from eventsourcing.sqlite import (
 )
 
 from journey.requests import RequestRecord
+from journey.seals import SealRecord, seal_batch
 
 __all__ = ["DurableSQLiteFactory", "LedgerSQLiteRecorder"]
 
 REQUESTS_TABLE = "journey_requests"
+SEALS_TABLE = "journey_seals"
 
 
 class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
@@ -44,12 +47,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {REQUESTS_TABLE} ("
             "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, response TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {SEALS_TABLE} ("
+            "position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, recorded_at TEXT NOT NULL, seal BLOB NOT NULL, "
+            "UNIQUE (originator_id, originator_version))",
         ]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            self._seal(c, stored_events, ids)
         request: RequestRecord | None = kwargs.get("request")
         if request is not None:
             c.execute(
@@ -57,6 +66,67 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (request.key, request.fingerprint, request.response),
             )
         return ids
+
+    def _seal(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], ids: Sequence[int]
+    ) -> None:
+        def previous(stream: str, version: int) -> bytes | None:
+            c.execute(
+                f"SELECT seal FROM {SEALS_TABLE} "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (stream, version),
+            )
+            row = c.fetchone()
+            return None if row is None else bytes(row[0])
+
+        records = seal_batch(stored_events, ids, datetime.now(UTC), previous)
+        c.executemany(
+            f"INSERT INTO {SEALS_TABLE} "
+            "(position, originator_id, originator_version, recorded_at, seal) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    r.position,
+                    r.originator_id,
+                    r.originator_version,
+                    r.recorded_at.isoformat(),
+                    r.seal,
+                )
+                for r in records
+            ],
+        )
+
+    def select_seals(self, start: int, limit: int) -> list[SealRecord]:
+        """Seals with positions after ``start``, in position order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT position, originator_id, originator_version, recorded_at, seal "
+                f"FROM {SEALS_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
+                (start, limit),
+            )
+            rows = c.fetchall()
+        return [
+            SealRecord(int(r[0]), r[1], int(r[2]), datetime.fromisoformat(r[3]), bytes(r[4]))
+            for r in rows
+        ]
+
+    def stream_seals(self, stream: str) -> dict[int, bytes]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_version, seal FROM {SEALS_TABLE} WHERE originator_id = ?",
+                (stream,),
+            )
+            return {int(r[0]): bytes(r[1]) for r in c.fetchall()}
+
+    def last_position_at(self, moment: datetime) -> int:
+        """The last log position recorded at or before ``moment`` (0 if none)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(position) FROM {SEALS_TABLE} WHERE recorded_at <= ?",
+                (moment.astimezone(UTC).isoformat(),),
+            )
+            row = c.fetchone()
+        return int(row[0] or 0)
 
     def select_request(self, key: str) -> RequestRecord | None:
         with self.datastore.transaction(commit=False) as c:

@@ -1,0 +1,191 @@
+"""``journey verify``: recompute every seal and the log's digest, and name the first record
+that does not match: which stream, which version, at which position, and what changed.
+
+The records and their seals are read side by side in position order:
+
+- a seal with no record at its position: the record was **removed**;
+- a record with no seal: it was **inserted** (a forged record);
+- a record at another record's position, or a version out of its stream's order: the records
+  were **reordered**;
+- a record whose content does not hash to its seal: it was **altered** (or, if the content
+  hashes to the seal of another version of the same stream, **reordered**).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from eventsourcing.persistence import Notification
+
+from journey.seals import GENESIS, SealRecord, chain, content_digest, stream_key
+
+__all__ = ["Problem", "SealedLog", "Verification", "verify"]
+
+Kind = Literal["altered", "removed", "inserted", "reordered"]
+
+
+class SealedLog(Protocol):
+    """What a ledger store offers for verification."""
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]: ...
+
+    def select_seals(self, start: int, limit: int) -> list[SealRecord]: ...
+
+    def stream_seals(self, stream: str) -> dict[int, bytes]: ...
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: Kind
+    stream: str
+    version: int
+    position: int
+    detail: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind}: stream {self.stream} version {self.version} at position "
+            f"{self.position}: {self.detail}"
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int  # records whose seal was recomputed and matched
+    position: int  # the last position verified
+    root: bytes  # the log's digest up to ``position``
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _pages(fetch: Callable[[int], Sequence[Any]], key: Callable[[Any], int]) -> Iterator[Any]:
+    start = 0
+    while True:
+        page = fetch(start)
+        if not page:
+            return
+        yield from page
+        start = key(page[-1])
+
+
+def verify(
+    log: SealedLog,
+    *,
+    upto: int | None = None,
+    page_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> Verification:
+    """Check every record up to position ``upto`` (default: all) against its seal."""
+    records = _pages(
+        lambda start: log.select_notifications(
+            start=start, limit=page_size, stop=upto, inclusive_of_start=False
+        ),
+        lambda n: int(n.id),
+    )
+    seals = (
+        s
+        for s in _pages(lambda start: log.select_seals(start, page_size), lambda s: s.position)
+        if upto is None or s.position <= upto
+    )
+    streams: dict[str, tuple[int, bytes]] = {}
+    root, checked, position = GENESIS, 0, 0
+    record: Notification | None = next(records, None)
+    seal: SealRecord | None = next(seals, None)
+
+    def done(problem: Problem | None) -> Verification:
+        return Verification(checked, position, root, problem)
+
+    while record is not None or seal is not None:
+        if record is None or (seal is not None and seal.position < record.id):
+            assert seal is not None
+            return done(
+                Problem(
+                    "removed",
+                    seal.originator_id,
+                    seal.originator_version,
+                    seal.position,
+                    "the record sealed here is missing",
+                )
+            )
+        stream, version = stream_key(record.originator_id), record.originator_version
+        if seal is None or record.id < seal.position:
+            return done(
+                Problem(
+                    "inserted",
+                    stream,
+                    version,
+                    record.id,
+                    "this record has no seal: it was not written by the ledger",
+                )
+            )
+        if (stream, version) != (seal.originator_id, seal.originator_version):
+            return done(
+                Problem(
+                    "reordered",
+                    stream,
+                    version,
+                    record.id,
+                    f"this position was sealed for stream {seal.originator_id} "
+                    f"version {seal.originator_version}",
+                )
+            )
+        last_version, last_seal = streams.get(stream, (0, GENESIS))
+        if version != last_version + 1:
+            kind: Kind = "removed" if version > last_version + 1 else "reordered"
+            return done(
+                Problem(
+                    kind,
+                    stream,
+                    version,
+                    record.id,
+                    f"the stream's previous record is version {last_version}",
+                )
+            )
+        digest = content_digest(stream, version, record.topic, record.state)
+        if chain(last_seal, digest) != seal.seal:
+            return done(_mismatch(log, stream, version, record))
+        streams[stream] = (version, seal.seal)
+        root = chain(root, seal.seal)
+        checked += 1
+        position = record.id
+        if progress is not None and checked % page_size == 0:
+            progress(position)
+        record, seal = next(records, None), next(seals, None)
+    return done(None)
+
+
+def _mismatch(log: SealedLog, stream: str, version: int, record: Notification) -> Problem:
+    """Altered, unless the content is another version's of the same stream (reordered)."""
+    sealed = log.stream_seals(stream)
+    for other, other_seal in sealed.items():
+        if other == version:
+            continue
+        moved = content_digest(stream, other, record.topic, record.state)
+        if chain(sealed.get(other - 1, GENESIS), moved) == other_seal:
+            return Problem(
+                "reordered",
+                stream,
+                version,
+                record.id,
+                f"this record holds the content sealed as version {other}",
+            )
+    return Problem(
+        "altered",
+        stream,
+        version,
+        record.id,
+        "the stored record does not match its seal (topic or state changed)",
+    )
