@@ -112,7 +112,7 @@ def test_two_swapped_records_are_named_reordered(store_url: str, ledger: Journey
     with raw(store_url) as (run, table, _):
         rows = run(f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = %s"
                    " AND originator_version IN (3, 6) ORDER BY originator_version", key)
-        (v3, topic3, state3), (v6, topic6, state6) = rows
+        (_, topic3, state3), (_, topic6, state6) = rows
         run(f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
             "originator_version = 3", topic6, state6, key)
         run(f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
