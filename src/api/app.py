@@ -14,6 +14,7 @@ from api.auth import TokenStore
 from api.compose import Services, build_services
 from api.errors import error_response, install_error_handlers
 from api.responses import HealthOut
+from api.routes_audit import router as audit_router
 from api.routes_courses import router as courses_router
 from api.routes_participants import router as participants_router
 from api.routes_reports import router as reports_router
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(participants_router)
     app.include_router(courses_router)
     app.include_router(reports_router)
+    app.include_router(audit_router)
 
     @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")
     def health() -> HealthOut:

@@ -22,7 +22,9 @@ from api.compose import Services, build_services
 from api.settings import Settings
 from journey.catalogue import install_catalogue
 from journey.demo import demo_participant_id
+from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
 from journey.errors import DomainError
+from journey.verification import verify as verify_log
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
 from projections.outcome_report import outcome_counts, read_timeline
@@ -216,20 +218,77 @@ def demo(
         int, typer.Option(help="Random seed: the same seed gives the same data.")
     ] = 2013,
 ) -> None:
-    """Load the Voices Together demo scenario into an EMPTY ledger."""
-    from journey.demo import load_demo
-
+    """Load the Voices Together demo scenario (once) into the ledger."""
     scenario_day = _parse_date("--today", today) if today else None
     with services() as s:
-        if s.ledger.recorder.max_notification_id():
-            raise fail("the ledger already has events; the demo loads only into an empty one")
-        with progress_bar("participants") as update:
-            summary = load_demo(
-                s.ledger, today=scenario_day or s.clock(), seed=seed, progress=update
+        _load_demo(s, scenario_day, seed)
+
+
+@app.command()
+def verify(
+    digest: Annotated[
+        typer.FileText | None,
+        typer.Option(help="A statement from `journey digest`: prove the log still extends it."),
+    ] = None,
+) -> None:
+    """Recompute every record's seal and the log's digest; name the first record that does
+    not match (exit status 1 if any)."""
+    with services() as s:
+        log: Any = s.ledger.recorder
+        with progress_bar("verify") as update:
+            head = int(s.ledger.recorder.max_notification_id() or 0)
+            if digest is None:
+                result = verify_log(log, progress=lambda p: update(p, head))
+                update(result.position, head)
+                check = None
+            else:
+                statement = DigestStatement.from_json(digest.read())
+                check = check_digest(log, statement, SigningKey(s.settings.signing_key_file))
+                result = check.verification
+        if result.problem is not None:
+            err.print(f"[red]NOT VERIFIED[/red] after {result.checked} records: {result.problem}")
+            raise typer.Exit(code=1)
+        out.print(
+            f"Verified {result.checked} records up to position {result.position}; "
+            f"root {result.root.hex()}"
+        )
+        if check is not None:
+            if not check.ok:
+                reasons = [
+                    name
+                    for name, good in (
+                        ("the signature is not valid", check.signature_valid),
+                        (
+                            "it was signed with another key than this ledger's",
+                            check.signed_by_this_ledger,
+                        ),
+                        ("the log up to its position is not what it was", check.prefix_matches),
+                    )
+                    if not good
+                ]
+                err.print(f"[red]DIGEST NOT PROVEN[/red]: {'; '.join(reasons)}")
+                raise typer.Exit(code=1)
+            out.print(
+                "The digest holds: the log up to its position is unchanged, "
+                "and everything after it only extends it."
             )
-        with progress_bar("read models") as update:
-            s.runner.catch_up(progress=update)
-        out.print(f"Demo loaded: {summary}")
+
+
+@app.command()
+def digest(
+    out_file: Annotated[
+        typer.FileTextWrite | None, typer.Option("--out", help="Write the statement here.")
+    ] = None,
+) -> None:
+    """Verify the log and print a signed statement of its position and root hash."""
+    with services() as s:
+        log: Any = s.ledger.recorder
+        statement, _ = make_digest(
+            log,
+            SigningKey(s.settings.signing_key_file),
+            ledger=s.settings.store_url.split("?")[0].split("@")[-1],
+        )
+        (out_file or sys.stdout).write(statement.to_json())
 
 
 @projections_app.command("status")

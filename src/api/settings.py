@@ -5,6 +5,9 @@
 ``JOURNEY_DATABASE_URL``  the event store: ``sqlite:///...``, ``postgresql://...``,
                           ``memory://`` (default: ``sqlite:///<data dir>/journey.db``)
 ``JOURNEY_VIEWS_URL``     the read models' database (default: the event store's)
+``JOURNEY_SIGNING_KEY``   the Ed25519 key file that signs log digests
+                          (default: ``<data dir>/digest-signing.key``, created on first use)
+``JOURNEY_LEDGER_NAME``   the name signed into log digests (default ``journey-ledger``)
 ``JOURNEY_HOST``          ``journey serve`` address (default 127.0.0.1)
 ``JOURNEY_PORT``          ``journey serve`` port (default 8000)
 ========================  ===========================================================
@@ -26,6 +29,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     views_url: str | None = None
+    signing_key: Path | None = None
+    ledger_name: str = Field(default="journey-ledger", min_length=1, max_length=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
@@ -34,6 +39,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'journey.db'}"
+
+    @property
+    def signing_key_file(self) -> Path:
+        return self.signing_key or self.data_dir / "digest-signing.key"
 
     @property
     def read_models_url(self) -> str:

@@ -65,6 +65,7 @@ class Verification:
     position: int  # the last position verified
     root: bytes  # the log's digest up to ``position``
     problem: Problem | None
+    checkpoint_root: bytes | None = None  # the digest at ``checkpoint``, if it was reached
 
     @property
     def ok(self) -> bool:
@@ -85,10 +86,12 @@ def verify(
     log: SealedLog,
     *,
     upto: int | None = None,
+    checkpoint: int | None = None,
     page_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> Verification:
-    """Check every record up to position ``upto`` (default: all) against its seal."""
+    """Check every record up to position ``upto`` (default: all) against its seal; also
+    give the log's digest as it stood at position ``checkpoint``."""
     records = _pages(
         lambda start: log.select_notifications(
             start=start, limit=page_size, stop=upto, inclusive_of_start=False
@@ -102,11 +105,12 @@ def verify(
     )
     streams: dict[str, tuple[int, bytes]] = {}
     root, checked, position = GENESIS, 0, 0
+    at_checkpoint: bytes | None = GENESIS if checkpoint == 0 else None
     record: Notification | None = next(records, None)
     seal: SealRecord | None = next(seals, None)
 
     def done(problem: Problem | None) -> Verification:
-        return Verification(checked, position, root, problem)
+        return Verification(checked, position, root, problem, at_checkpoint)
 
     while record is not None or seal is not None:
         if record is None or (seal is not None and seal.position < record.id):
@@ -161,6 +165,8 @@ def verify(
         root = chain(root, seal.seal)
         checked += 1
         position = record.id
+        if position == checkpoint:
+            at_checkpoint = root
         if progress is not None and checked % page_size == 0:
             progress(position)
         record, seal = next(records, None), next(seals, None)

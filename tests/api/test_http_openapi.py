@@ -29,6 +29,8 @@ CONTRACT: dict[tuple[str, str], set[int]] = {
     ("get", "/reports/outcomes"): READ,
     ("get", "/reports/moderation-queue"): READ,
     ("get", "/health"): {200},
+    ("get", "/audit/digest"): {200, 401, 403, 409, 503},
+    ("post", "/audit/verify"): {200, 401, 403, 413, 422, 503},
 }
 EVENT_TYPES = {
     "Enrolled",
