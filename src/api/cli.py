@@ -56,7 +56,7 @@ class Grouping(StrEnum):
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -306,8 +306,11 @@ def projections_rebuild(
     name: Annotated[str | None, typer.Argument(help="One projection; default all.")] = None,
 ) -> None:
     """Drop a read model (or all) and build it again from the whole event log."""
-    with services() as s, progress_bar("rebuild") as update:
-        read = s.runner.rebuild([name] if name else None, progress=update)
+    with services() as s:
+        if name is not None and name not in s.runner.names():
+            raise fail(str(UnknownProjectionError(name, s.runner.names())))
+        with progress_bar("rebuild") as update:
+            read = s.runner.rebuild([name] if name else None, progress=update)
     out.print(f"Rebuilt {name or 'all projections'} from {read} events.")
 
 

@@ -1,9 +1,10 @@
 """The moderation queue: every attempt waiting for a mark or a moderation, and for how long.
 
-An attempt enters the queue when its last component is submitted; it waits for its first and
+An attempt enters the queue when its last component is submitted (its clock starts at the
+latest submission date); it waits for its first and
 second marks (blind double marking: either may come first), then internal moderation, then
-external moderation, after which its result is final and it leaves the queue. Each waiting
-step's clock starts when the step before it completed.
+external moderation, after which its result is final and it leaves the queue (as it does if
+the participant withdraws). Each waiting step's clock starts when the step before completed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Date, Engine, Integer, MetaData, String, Table, select
+from sqlalchemy import Boolean, Column, Date, Engine, Integer, MetaData, String, Table, select
 
 from journey.participant import Participant
 from projections.courses import COURSE_EVENTS, apply_course_event, course_tables
@@ -29,6 +30,7 @@ enrolment_table = Table(
     Column("cohort_id", String(100), primary_key=True),
     Column("participant_id", String(36), primary_key=True),
     Column("programme_id", String(100), nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
 )
 attempt_table = Table(
     "moderation_attempt",
@@ -38,6 +40,7 @@ attempt_table = Table(
     Column("attempt", Integer, primary_key=True),
     Column("components", Integer, nullable=False),
     Column("required", Integer, nullable=False),
+    Column("last_submitted_on", Date, nullable=True),
     Column("submitted_on", Date, nullable=True),
     Column("first_marked_on", Date, nullable=True),
     Column("second_marked_on", Date, nullable=True),
@@ -56,6 +59,7 @@ class ModerationProjection(Projection):
         Participant.EssaySubmitted,
         Participant.Marked,
         Participant.Moderated,
+        Participant.Withdrawn,
     )
 
     def apply(self, event: Any, position: int, rows: Rows) -> None:
@@ -69,8 +73,15 @@ class ModerationProjection(Projection):
                     "cohort_id": event.cohort_id,
                     "participant_id": pid,
                     "programme_id": event.programme_id,
+                    "withdrawn": False,
                 },
             )
+            return
+        if isinstance(event, Participant.Withdrawn):
+            enrolment = rows.get(enrolment_table, event.cohort_id, pid)
+            if enrolment is None:  # cannot happen: the ledger refuses it (rule 1)
+                raise LookupError(f"moderation: no enrolment for event at position {position}")
+            rows.put(enrolment_table, {**enrolment, "withdrawn": True})
             return
         attempt = rows.get(attempt_table, event.cohort_id, pid, event.attempt)
         if attempt is None:
@@ -79,8 +90,10 @@ class ModerationProjection(Projection):
         when = event.occurred_on
         if isinstance(event, Participant.LogSubmitted | Participant.EssaySubmitted):
             attempt["components"] += 1
+            latest = attempt["last_submitted_on"]
+            attempt["last_submitted_on"] = when if latest is None else max(latest, when)
             if attempt["components"] >= attempt["required"]:
-                attempt["submitted_on"] = when
+                attempt["submitted_on"] = attempt["last_submitted_on"]
         elif isinstance(event, Participant.Marked):
             attempt[f"{event.stage}_marked_on"] = when
         else:
@@ -99,6 +112,7 @@ class ModerationProjection(Projection):
             "attempt": event.attempt,
             "components": 0,
             "required": int(programme["components"]) if programme else 2,
+            "last_submitted_on": None,
             "submitted_on": None,
             "first_marked_on": None,
             "second_marked_on": None,
@@ -134,8 +148,12 @@ def _waiting(attempt: Any) -> list[tuple[str, date]]:
 
 def read_queue(engine: Engine, *, today: date, cohort_id: str | None = None) -> list[QueueItem]:
     """Every attempt waiting for a mark or a moderation, longest waiting first."""
-    a = attempt_table
-    statement = select(a).where(a.c.submitted_on.is_not(None), a.c.external_on.is_(None))
+    a, e = attempt_table, enrolment_table
+    statement = (
+        select(a)
+        .join(e, (e.c.cohort_id == a.c.cohort_id) & (e.c.participant_id == a.c.participant_id))
+        .where(a.c.submitted_on.is_not(None), a.c.external_on.is_(None), e.c.withdrawn.is_(False))
+    )
     if cohort_id is not None:
         statement = statement.where(a.c.cohort_id == cohort_id)
     with engine.connect() as conn:

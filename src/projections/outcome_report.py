@@ -48,6 +48,13 @@ def period_after(course_ended_on: date, occurred_on: date) -> str:
     return "24+"
 
 
+def _attributed(enrolments: list[Any], when: date) -> Any | None:
+    """The enrolment an entry belongs to: the latest begun on or before it (ties: the last
+    id), as the timeline shows it."""
+    current = [e for e in enrolments if e["enrolled_on"] <= when]
+    return current[-1] if current else None
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     kind: str
@@ -67,7 +74,7 @@ def read_timeline(engine: Engine, participant_id: str) -> tuple[TimelineEntry, .
             conn.execute(
                 select(enrolment_table)
                 .where(enrolment_table.c.participant_id == participant_id)
-                .order_by(enrolment_table.c.enrolled_on)
+                .order_by(enrolment_table.c.enrolled_on, enrolment_table.c.cohort_id)
             )
             .mappings()
             .all()
@@ -84,8 +91,7 @@ def read_timeline(engine: Engine, participant_id: str) -> tuple[TimelineEntry, .
     timeline = []
     for entry in entries:
         when: date = entry["occurred_on"]
-        current = [e for e in enrolments if e["enrolled_on"] <= when]
-        enrolment = current[-1] if current else None
+        enrolment = _attributed(list(enrolments), when)
         fields = {
             k: v
             for k, v in entry.items()
@@ -125,16 +131,27 @@ def outcome_counts(
     """Outcomes of the participants enrolled on the cohorts in scope, counted per category
     and per period after each enrolment's course ended."""
     e = enrolment_table
-    statement = select(e)
+    scoped = select(e)
     if programme_id is not None:
-        statement = statement.where(e.c.programme_id == programme_id)
+        scoped = scoped.where(e.c.programme_id == programme_id)
     if cohort_id is not None:
-        statement = statement.where(e.c.cohort_id == cohort_id)
+        scoped = scoped.where(e.c.cohort_id == cohort_id)
     with engine.connect() as conn:
-        enrolments = conn.execute(statement).mappings().all()
-        ids = sorted({r["participant_id"] for r in enrolments})
+        in_scope = conn.execute(scoped).mappings().all()
+        ids = sorted({r["participant_id"] for r in in_scope})
+        enrolments: list[Any] = []
         entries: list[Any] = []
         for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            enrolments.extend(
+                conn.execute(
+                    select(e)
+                    .where(e.c.participant_id.in_(chunk))
+                    .order_by(e.c.enrolled_on, e.c.cohort_id)
+                )
+                .mappings()
+                .all()
+            )
             entries.extend(
                 conn.execute(
                     select(
@@ -143,36 +160,37 @@ def outcome_counts(
                         entry_table.c.category,
                         entry_table.c.occurred_on,
                     ).where(
-                        entry_table.c.participant_id.in_(ids[start : start + 500]),
+                        entry_table.c.participant_id.in_(chunk),
                         entry_table.c.kind.in_(("outcome", "follow_up")),
                     )
                 )
                 .mappings()
                 .all()
             )
-    by_participant: dict[str, list[Any]] = {}
-    for entry in entries:
-        by_participant.setdefault(entry["participant_id"], []).append(entry)
+    scope_keys = {(r["participant_id"], r["cohort_id"]) for r in in_scope}
+    by_person: dict[str, list[Any]] = {}
+    for enrolment in enrolments:
+        by_person.setdefault(enrolment["participant_id"], []).append(enrolment)
     by_category: Counter[str] = Counter()
     by_period: dict[str, Counter[str]] = {}
     followed: set[str] = set()
     with_outcome: set[str] = set()
-    for enrolment in enrolments:
-        pid = enrolment["participant_id"]
-        for entry in by_participant.get(pid, ()):
-            if entry["occurred_on"] < enrolment["enrolled_on"]:
-                continue  # belongs to an earlier course of the same person
-            if entry["kind"] == "follow_up":
-                followed.add(pid)
-                continue
-            with_outcome.add(pid)
-            period = period_after(enrolment["course_ended_on"], entry["occurred_on"])
-            by_category[entry["category"]] += 1
-            by_period.setdefault(entry["category"], Counter())[period] += 1
+    for entry in entries:
+        pid = entry["participant_id"]
+        enrolment = _attributed(by_person.get(pid, []), entry["occurred_on"])
+        if enrolment is None or (pid, enrolment["cohort_id"]) not in scope_keys:
+            continue  # before any course, or belongs to a course outside the scope
+        if entry["kind"] == "follow_up":
+            followed.add(pid)
+            continue
+        with_outcome.add(pid)
+        period = period_after(enrolment["course_ended_on"], entry["occurred_on"])
+        by_category[entry["category"]] += 1
+        by_period.setdefault(entry["category"], Counter())[period] += 1
     return OutcomeCounts(
         programme_id=programme_id,
         cohort_id=cohort_id,
-        participants=len({r["participant_id"] for r in enrolments}),
+        participants=len(ids),
         followed_up=len(followed),
         with_outcome=len(with_outcome),
         by_category=dict(sorted(by_category.items())),

@@ -157,7 +157,8 @@ def read_register(engine: Engine, cohort_id: str) -> Register:
             withdrawn_on=e["withdrawn_on"],
             sessions={n: statuses.get(e["participant_id"], {}).get(n) for n in range(1, count + 1)},
             attended=int(e["attended"]),
-            certificate_eligible=int(e["attended"]) >= threshold,
+            # The ledger issues no certificate after a withdrawal (rule 1).
+            certificate_eligible=int(e["attended"]) >= threshold and e["withdrawn_on"] is None,
         )
         for e in enrolments
     )

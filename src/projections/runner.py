@@ -188,6 +188,7 @@ class ProjectionRunner:
         kept = {name: Rows(tables_start_empty=True) for name in selected} if fresh else {}
         page_size = max(self.page_size, REBUILD_PAGE_SIZE) if fresh else self.page_size
         start = min(positions.values())
+        committed = dict(positions)  # what the database holds, for the rebuild's commits
         read = uncommitted = 0
         while start < head:
             page = self.ledger.recorder.select_notifications(
@@ -204,7 +205,8 @@ class ProjectionRunner:
                     self._apply_page(name, page, positions[name], topics[name], kept[name], decoded)
                 uncommitted += len(page)
                 if uncommitted >= REBUILD_COMMIT_EVERY or last >= head:
-                    self._commit(selected, kept, last)
+                    self._commit(selected, kept, last, committed)
+                    committed = dict.fromkeys(selected, last)
                     uncommitted = 0
             else:
                 with self.engine.begin() as conn:
@@ -215,7 +217,9 @@ class ProjectionRunner:
                         rows.bind(conn)
                         self._apply_page(name, page, positions[name], topics[name], rows, decoded)
                         rows.flush(conn)
-                        self.tracking[name].record(conn, Tracking(self.ledger.name, last))
+                        self.tracking[name].record(
+                            conn, Tracking(self.ledger.name, last), expected=positions[name]
+                        )
             for name in selected:
                 positions[name] = max(positions[name], last)
             read += len(page)
@@ -224,11 +228,15 @@ class ProjectionRunner:
                 progress(start, head)
         return read
 
-    def _commit(self, selected: list[str], kept: dict[str, Rows], position: int) -> None:
+    def _commit(
+        self, selected: list[str], kept: dict[str, Rows], position: int, committed: dict[str, int]
+    ) -> None:
         with self.engine.begin() as conn:
             for name in selected:
                 kept[name].flush(conn)
-                self.tracking[name].record(conn, Tracking(self.ledger.name, position))
+                self.tracking[name].record(
+                    conn, Tracking(self.ledger.name, position), expected=committed[name]
+                )
 
     def _apply_page(
         self,

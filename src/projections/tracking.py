@@ -12,6 +12,7 @@ from __future__ import annotations
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 __all__ = ["ViewTracking", "tracking_table"]
 
@@ -40,18 +41,31 @@ class ViewTracking(TrackingRecorder):
         with self.engine.begin() as conn:
             self.record(conn, tracking)
 
-    def record(self, conn: Connection, tracking: Tracking) -> None:
-        """Move the position forward inside the caller's transaction."""
+    def record(self, conn: Connection, tracking: Tracking, *, expected: int | None = None) -> None:
+        """Move the position forward inside the caller's transaction. With ``expected`` (the
+        position the page was read from), refuse unless the stored position is still exactly
+        that: another runner that moved it meanwhile has already counted part of this page."""
         t = tracking_table
         current = self._position(conn, tracking.application_name)
-        if current is None:
-            conn.execute(
-                t.insert().values(
-                    projection=self.projection,
-                    application_name=tracking.application_name,
-                    notification_id=tracking.notification_id,
-                )
+        if expected is not None and (current or 0) != expected:
+            msg = (
+                f"Projection {self.projection!r} moved from {expected} to {current or 0} while "
+                "this page was processed; refusing to count it twice"
             )
+            raise IntegrityError(msg)
+        if current is None:
+            try:
+                conn.execute(
+                    t.insert().values(
+                        projection=self.projection,
+                        application_name=tracking.application_name,
+                        notification_id=tracking.notification_id,
+                    )
+                )
+            except SQLAlchemyIntegrityError:
+                raise IntegrityError(
+                    f"Projection {self.projection!r} was started concurrently"
+                ) from None
             return
         if tracking.notification_id <= current:
             msg = (
