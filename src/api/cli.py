@@ -8,9 +8,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -222,6 +223,46 @@ def demo(
     scenario_day = _parse_date("--today", today) if today else None
     with services() as s:
         _load_demo(s, scenario_day, seed)
+
+
+@app.command()
+def replay(
+    participant: Annotated[str, typer.Argument(help="Participant id.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Recorded time (ISO 8601, UTC if no offset): as known then."),
+    ] = None,
+) -> None:
+    """Print a journey event by event: what happened when, who recorded it and when."""
+    try:
+        pid = UUID(participant)
+    except ValueError:
+        raise fail(f"{participant!r} is not a participant id") from None
+    moment = _parse_moment("--as-of", as_of) if as_of else None
+    with services() as s:
+        entries = s.ledger.history(pid, as_of=moment)
+        table = Table("v", "event", "happened", "recorded at", "by", "what", title=str(pid))
+        for e in entries:
+            fields = ", ".join(f"{k}={v}" for k, v in e.fields.items() if v is not None)
+            table.add_row(
+                str(e.version),
+                e.type,
+                e.occurred_on.isoformat() if e.occurred_on else "",
+                f"{e.recorded_at:%Y-%m-%d %H:%M:%S}",
+                e.recorded_by,
+                fields,
+            )
+        out.print(table)
+
+
+def _parse_moment(option: str, value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(
+            f"{option} must be an ISO 8601 time, e.g. 2024-06-01T17:00, not {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.command()

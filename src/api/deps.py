@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 
 from api.auth import Principal, Role, TokenStore
 from api.compose import Services
 from api.errors import ApiError
 
-__all__ = ["Caller", "Svc", "require"]
+__all__ = ["Caller", "Svc", "require", "views_at"]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `journey tokens create`.")
 
@@ -28,6 +30,15 @@ def get_tokens(request: Request) -> TokenStore:
 
 
 Svc = Annotated[Services, Depends(get_services)]
+
+
+def views_at(services: Services, as_of: datetime | None) -> Engine:
+    """The read models now (caught up first: read-your-writes), or as they stood at
+    ``as_of`` (rebuilt privately up to the last position recorded by then)."""
+    if as_of is None:
+        services.runner.catch_up()
+        return services.engine
+    return services.runner.views_as_of(services.ledger.position_at(as_of))
 
 
 def get_principal(

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from api.auth import Principal
-from api.deps import Svc, require
+from api.deps import Svc, require, views_at
 from api.permissions import OPERATION_ROLES
 from api.responses import CohortOut, ErrorOut, ProgrammeOut, RegisterOut, RegisterRowOut
+from api.routes_participants import AsOf, utc
 from api.schemas import CohortIn, ProgrammeIn
 from journey.values import Accreditation
 from journey.views import CohortView, ProgrammeView
@@ -150,10 +151,10 @@ def read_cohort_register(
     cohort_id: str,
     services: Svc,
     _: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_register"]))],
+    as_of: AsOf = None,
 ) -> RegisterOut:
     services.ledger.get_cohort(cohort_id)  # 404 for an unknown cohort
-    services.runner.catch_up()
-    register = read_register(services.engine, cohort_id)
+    register = read_register(views_at(services, utc(as_of)), cohort_id)
     return RegisterOut(
         cohort_id=register.cohort_id,
         programme_id=register.programme_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
@@ -65,6 +66,18 @@ IfMatch = Annotated[
         description="The version the write expects (412 if the journey is at another).",
     ),
 ]
+
+
+AsOf = Annotated[
+    datetime | None,
+    Query(description="Recorded time (ISO 8601; UTC if no offset): the record as it stood then."),
+]
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def participant_uuid(participant_id: str) -> UUID:
@@ -208,9 +221,10 @@ def read_participant(
     response: Response,
     principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_participant"]))],
     version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
+    as_of: AsOf = None,
 ) -> ParticipantOut:
     pid = participant_uuid(participant_id)
-    view = services.ledger.get_participant(pid, version=version)
+    view = services.ledger.get_participant(pid, version=version, as_of=utc(as_of))
     if version is not None and view.version != version:
         raise ParticipantNotFound(f"{participant_id} at version {version}")
     response.headers["ETag"] = f'"{view.version}"'
@@ -227,10 +241,13 @@ def read_history(
     participant_id: str,
     services: Svc,
     principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_history"]))],
+    as_of: AsOf = None,
 ) -> list[HistoryEntryOut]:
     pid = participant_uuid(participant_id)
-    entries = services.ledger.history(pid)
-    return present_history(entries, services.ledger.get_participant(pid), principal)
+    moment = utc(as_of)
+    entries = services.ledger.history(pid, as_of=moment)
+    view = services.ledger.get_participant(pid, as_of=moment)
+    return present_history(entries, view, principal)
 
 
 @router.get(

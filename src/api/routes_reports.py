@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Engine
 
 from api.auth import Principal
-from api.deps import Svc, require
+from api.deps import Svc, require, views_at
 from api.permissions import OPERATION_ROLES
 from api.responses import ErrorOut, FunnelOut, OutcomesOut, PassRateOut, QueueItemOut
+from api.routes_participants import AsOf, utc
 from api.schemas import Id
 from journey.errors import CohortNotFound, ProgrammeNotFound
 from projections.funnel_report import FunnelCounts, funnel_report, known_scope
@@ -25,14 +27,12 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {401: E, 403: E, 404: E, 422: E, 
 Year = Annotated[int | None, Query(ge=1900, le=2200)]
 
 
-def _check_scope(services: Svc, programme_id: str | None, cohort_id: str | None) -> None:
+def _check_scope(engine: Engine, programme_id: str | None, cohort_id: str | None) -> None:
     if programme_id is not None and not known_scope(
-        services.engine, programme_id=programme_id, cohort_id=None
+        engine, programme_id=programme_id, cohort_id=None
     ):
         raise ProgrammeNotFound(programme_id)
-    if cohort_id is not None and not known_scope(
-        services.engine, programme_id=None, cohort_id=cohort_id
-    ):
+    if cohort_id is not None and not known_scope(engine, programme_id=None, cohort_id=cohort_id):
         raise CohortNotFound(cohort_id)
 
 
@@ -59,26 +59,21 @@ def pass_rates(
     programme_id: Annotated[Id | None, Query()] = None,
     cohort_id: Annotated[Id | None, Query()] = None,
     year: Year = None,
+    as_of: AsOf = None,
 ) -> list[FunnelOut]:
-    services.runner.catch_up()
-    _check_scope(services, programme_id, cohort_id)
+    engine = views_at(services, utc(as_of))
+    _check_scope(engine, programme_id, cohort_id)
     out: list[FunnelOut] = []
     if programme_id is not None:
         out += [
-            _funnel_out("programme", c)
-            for c in funnel_report(services.engine, programme_id=programme_id)
+            _funnel_out("programme", c) for c in funnel_report(engine, programme_id=programme_id)
         ]
     if cohort_id is not None:
-        out += [
-            _funnel_out("cohort", c) for c in funnel_report(services.engine, cohort_id=cohort_id)
-        ]
+        out += [_funnel_out("cohort", c) for c in funnel_report(engine, cohort_id=cohort_id)]
     if year is not None:
-        out += [_funnel_out("year", c) for c in funnel_report(services.engine, year=year)]
+        out += [_funnel_out("year", c) for c in funnel_report(engine, year=year)]
     if programme_id is None and cohort_id is None and year is None:
-        out = [
-            _funnel_out("programme", c)
-            for c in funnel_report(services.engine, group_by="programme")
-        ]
+        out = [_funnel_out("programme", c) for c in funnel_report(engine, group_by="programme")]
     return out
 
 
@@ -95,7 +90,7 @@ def outcomes(
     cohort_id: Annotated[Id | None, Query()] = None,
 ) -> list[OutcomesOut]:
     services.runner.catch_up()
-    _check_scope(services, programme_id, cohort_id)
+    _check_scope(services.engine, programme_id, cohort_id)
     scopes: list[tuple[str, str | None, str | None]] = []
     if programme_id is not None:
         scopes.append(("programme", programme_id, None))
@@ -123,6 +118,6 @@ def moderation_queue(
     cohort_id: Annotated[Id | None, Query()] = None,
 ) -> list[QueueItemOut]:
     services.runner.catch_up()
-    _check_scope(services, None, cohort_id)
+    _check_scope(services.engine, None, cohort_id)
     items = read_queue(services.engine, today=services.clock(), cohort_id=cohort_id)
     return [QueueItemOut(**vars(item)) for item in items]

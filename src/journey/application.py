@@ -32,6 +32,7 @@ from journey.participant import Participant
 from journey.persistence import register_transcodings
 from journey.programme import Cohort, Programme
 from journey.requests import RequestLog, RequestRecord, RequestTicket
+from journey.seals import SealIndex, stream_key
 from journey.state import PersonalDetails
 from journey.values import (
     WELLBEING_SCALES,
@@ -538,8 +539,17 @@ class JourneyLedger(Application[UUID]):
     # -- queries --------------------------------------------------------------------------
 
     def get_participant(
-        self, participant_id: UUID, *, version: int | None = None
+        self,
+        participant_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
     ) -> ParticipantView:
+        """The journey now, at ``version``, or as it had been recorded at ``as_of`` (recorded
+        time, not the dates things happened)."""
+        if as_of is not None:
+            known = self.version_at(participant_id, as_of)
+            version = known if version is None else min(version, known)
         p = self._participant(participant_id, version=version)
         return ParticipantView(
             participant_id=p.id,
@@ -554,12 +564,31 @@ class JourneyLedger(Application[UUID]):
             wellbeing=tuple(p.wellbeing),
         )
 
-    def history(self, participant_id: UUID) -> tuple[HistoryEntry, ...]:
-        """Every event of the participant's stream, in order."""
+    def history(
+        self, participant_id: UUID, *, as_of: datetime | None = None
+    ) -> tuple[HistoryEntry, ...]:
+        """Every event of the participant's stream, in order; with ``as_of``, only those
+        recorded by then (:class:`ParticipantNotFound` if none was)."""
         events = list(self._stream(participant_id))
         if not events or not isinstance(events[0], Participant.Registered):
             raise ParticipantNotFound(participant_id)
+        if as_of is not None:
+            events = events[: self.version_at(participant_id, as_of)]
         return tuple(_history_entry(e) for e in events)
+
+    def version_at(self, participant_id: UUID, moment: datetime) -> int:
+        """The participant's version as recorded at ``moment`` (recorded time, from the
+        store's seals); :class:`ParticipantNotFound` if nothing was recorded by then."""
+        seals: SealIndex = self.recorder  # type: ignore[assignment]
+        version = seals.version_at(stream_key(participant_id), moment)
+        if version == 0:
+            raise ParticipantNotFound(f"{participant_id} as of {moment.isoformat()}")
+        return version
+
+    def position_at(self, moment: datetime) -> int:
+        """The last log position recorded at or before ``moment`` (0: nothing yet)."""
+        seals: SealIndex = self.recorder  # type: ignore[assignment]
+        return seals.last_position_at(moment)
 
     def participant_exists(self, participant_id: UUID) -> bool:
         first = list(self.events.get(participant_id, limit=1))

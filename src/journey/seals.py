@@ -15,12 +15,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "GENESIS",
+    "SealIndex",
     "SealRecord",
     "chain",
     "content_digest",
@@ -63,6 +65,14 @@ class SealRecord:
     originator_version: int
     recorded_at: datetime
     seal: bytes
+
+
+class SealIndex(Protocol):
+    """What the stores answer from their seals about recorded time."""
+
+    def version_at(self, stream: str, moment: datetime) -> int: ...
+
+    def last_position_at(self, moment: datetime) -> int: ...
 
 
 def seal_batch(

@@ -50,6 +50,17 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
         with self._database_lock:
             return {v: r.seal for (s, v), r in self._seal_index.items() if s == stream}
 
+    def version_at(self, stream: str, moment: datetime) -> int:
+        with self._database_lock:
+            return max(
+                (
+                    v
+                    for (s, v), r in self._seal_index.items()
+                    if s == stream and r.recorded_at <= moment
+                ),
+                default=0,
+            )
+
     def last_position_at(self, moment: datetime) -> int:
         with self._database_lock:
             return max((s.position for s in self._seals if s.recorded_at <= moment), default=0)

@@ -51,6 +51,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self._stream_seals = SQL(
             "SELECT originator_version, seal FROM {0}.{1} WHERE originator_id = %s"
         ).format(schema, seals)
+        self._version_at = SQL(
+            "SELECT MAX(originator_version) AS version FROM {0}.{1} "
+            "WHERE originator_id = %s AND recorded_at <= %s"
+        ).format(schema, seals)
         self._last_position_at = SQL(
             "SELECT MAX(position) AS position FROM {0}.{1} WHERE recorded_at <= %s"
         ).format(schema, seals)
@@ -116,6 +120,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._stream_seals, (stream,))
             return {int(r["originator_version"]): bytes(r["seal"]) for r in curs.fetchall()}
+
+    def version_at(self, stream: str, moment: datetime) -> int:
+        """The stream's last version recorded at or before ``moment`` (0 if none)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._version_at, (stream, moment))
+            row = curs.fetchone()
+        return int(row["version"] or 0) if row else 0
 
     def last_position_at(self, moment: datetime) -> int:
         """The last log position recorded at or before ``moment`` (0 if none)."""

@@ -118,6 +118,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             )
             return {int(r[0]): bytes(r[1]) for r in c.fetchall()}
 
+    def version_at(self, stream: str, moment: datetime) -> int:
+        """The stream's last version recorded at or before ``moment`` (0 if none)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(originator_version) FROM {SEALS_TABLE} "
+                "WHERE originator_id = ? AND recorded_at <= ?",
+                (stream, moment.astimezone(UTC).isoformat()),
+            )
+            row = c.fetchone()
+        return int(row[0] or 0)
+
     def last_position_at(self, moment: datetime) -> int:
         """The last log position recorded at or before ``moment`` (0 if none)."""
         with self.datastore.transaction(commit=False) as c:

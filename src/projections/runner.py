@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Engine
 
 from journey.application import JourneyLedger
+from projections.database import views_engine
 from projections.funnel import FunnelProjection
 from projections.moderation import ModerationProjection
 from projections.outcomes import OutcomesProjection
@@ -40,6 +41,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
 
 Progress = Callable[[int, int], None]  # (position reached, head)
 
+AS_OF_CACHE = 4
 REBUILD_PAGE_SIZE = 5_000
 REBUILD_COMMIT_EVERY = 50_000
 
@@ -80,6 +82,7 @@ class ProjectionRunner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._as_of: dict[int, Engine] = {}
 
     # -- set-up and status ------------------------------------------------------------------
 
@@ -116,6 +119,25 @@ class ProjectionRunner:
                     self.projections[name].drop_tables(conn)
                     self.tracking[name].forget(conn)
             return self._catch_up(selected, progress=progress, fresh=True)
+
+    def views_as_of(self, position: int) -> Engine:
+        """A private in-memory database holding every view as it stood at log ``position``:
+        what a report said on a given day. The last few are kept, keyed by position."""
+        cached = self._as_of.get(position)
+        if cached is not None:
+            return cached
+        engine = views_engine("memory://")
+        past = ProjectionRunner(
+            self.ledger, engine, projections=[type(p) for p in self.projections.values()]
+        )
+        past.setup()
+        with past._lock:
+            past._catch_up(past.names(), progress=None, fresh=True, head=position)
+        if len(self._as_of) >= AS_OF_CACHE:
+            oldest = next(iter(self._as_of))
+            self._as_of.pop(oldest).dispose()
+        self._as_of[position] = engine
+        return engine
 
     def wait(self, position: int | None, timeout: float = 5.0) -> None:
         """Block until every projection has processed log ``position`` (read-your-writes)."""
@@ -170,7 +192,14 @@ class ProjectionRunner:
     def _position(self, name: str) -> int:
         return self.tracking[name].max_tracking_id(self.ledger.name) or 0
 
-    def _catch_up(self, selected: list[str], *, progress: Progress | None, fresh: bool) -> int:
+    def _catch_up(
+        self,
+        selected: list[str],
+        *,
+        progress: Progress | None,
+        fresh: bool,
+        head: int | None = None,
+    ) -> int:
         """Read the log from the furthest-behind projection to the head.
 
         Following (``fresh`` false): each page is one transaction that reads the rows it
@@ -181,7 +210,7 @@ class ProjectionRunner:
         """
         if not selected:
             return 0
-        head = self._head()
+        head = self._head() if head is None else head
         positions = {name: self._position(name) for name in selected}
         topics = {name: set(self.projections[name].topics()) for name in selected}
         all_topics = sorted(set().union(*topics.values()))

@@ -26,15 +26,26 @@ DAYS = [date(2024, 1, 3) + timedelta(weeks=i) for i in range(12)]
 
 def _history(ledger: JourneyLedger) -> list[UUID]:
     install_catalogue(ledger, actor="admin")
-    ledger.schedule_cohort(cohort_id="c1", programme_id="voices-together", location="Grays",
-                           session_dates=DAYS, trainers=["t1"], actor="admin")
+    ledger.schedule_cohort(
+        cohort_id="c1",
+        programme_id="voices-together",
+        location="Grays",
+        session_dates=DAYS,
+        trainers=["t1"],
+        actor="admin",
+    )
     people = []
     for n in range(3):
-        pid = ledger.enrol(cohort_id="c1", enrolled_on=date(2024, 1, 2),
-                           details=PersonalDetails(name=f"Person {n}"), actor="s").aggregate_id
+        pid = ledger.enrol(
+            cohort_id="c1",
+            enrolled_on=date(2024, 1, 2),
+            details=PersonalDetails(name=f"Person {n}"),
+            actor="s",
+        ).aggregate_id
         for session in range(1, 6):
-            ledger.record_session(participant_id=pid, cohort_id="c1", session=session,
-                                  status="attended", actor="s")
+            ledger.record_session(
+                participant_id=pid, cohort_id="c1", session=session, status="attended", actor="s"
+            )
         people.append(pid)
     return people
 
@@ -85,12 +96,17 @@ def test_an_untouched_ledger_verifies(ledger: JourneyLedger) -> None:
 def test_a_changed_byte_is_named_altered(store_url: str, ledger: JourneyLedger) -> None:
     people = _history(ledger)
     with raw(store_url) as (run, table, _):
-        (state,) = run(f"SELECT state FROM {table} WHERE originator_id = %s AND "
-                       "originator_version = 4", _key(store_url, people[1]))[0]
+        (state,) = run(
+            f"SELECT state FROM {table} WHERE originator_id = %s AND originator_version = 4",
+            _key(store_url, people[1]),
+        )[0]
         changed = bytearray(state)
         changed[len(changed) // 2] ^= 0x01
-        run(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = 4",
-            bytes(changed), _key(store_url, people[1]))
+        run(
+            f"UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = 4",
+            bytes(changed),
+            _key(store_url, people[1]),
+        )
     problem = verify(ledger.recorder).problem  # type: ignore[arg-type]
     assert problem is not None
     assert (problem.kind, problem.stream, problem.version) == ("altered", str(people[1]), 4)
@@ -99,8 +115,10 @@ def test_a_changed_byte_is_named_altered(store_url: str, ledger: JourneyLedger) 
 def test_a_deleted_record_is_named_removed(store_url: str, ledger: JourneyLedger) -> None:
     people = _history(ledger)
     with raw(store_url) as (run, table, _):
-        run(f"DELETE FROM {table} WHERE originator_id = %s AND originator_version = 5",
-            _key(store_url, people[0]))
+        run(
+            f"DELETE FROM {table} WHERE originator_id = %s AND originator_version = 5",
+            _key(store_url, people[0]),
+        )
     problem = verify(ledger.recorder).problem  # type: ignore[arg-type]
     assert problem is not None
     assert (problem.kind, problem.stream, problem.version) == ("removed", str(people[0]), 5)
@@ -110,13 +128,26 @@ def test_two_swapped_records_are_named_reordered(store_url: str, ledger: Journey
     people = _history(ledger)
     key = _key(store_url, people[2])
     with raw(store_url) as (run, table, _):
-        rows = run(f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = %s"
-                   " AND originator_version IN (3, 6) ORDER BY originator_version", key)
+        rows = run(
+            f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = %s"
+            " AND originator_version IN (3, 6) ORDER BY originator_version",
+            key,
+        )
         (_, topic3, state3), (_, topic6, state6) = rows
-        run(f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
-            "originator_version = 3", topic6, state6, key)
-        run(f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
-            "originator_version = 6", topic3, state3, key)
+        run(
+            f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
+            "originator_version = 3",
+            topic6,
+            state6,
+            key,
+        )
+        run(
+            f"UPDATE {table} SET topic = %s, state = %s WHERE originator_id = %s AND "
+            "originator_version = 6",
+            topic3,
+            state3,
+            key,
+        )
     problem = verify(ledger.recorder).problem  # type: ignore[arg-type]
     assert problem is not None
     assert (problem.kind, problem.stream, problem.version) == ("reordered", str(people[2]), 3)
@@ -127,10 +158,18 @@ def test_a_forged_record_is_named_inserted(store_url: str, ledger: JourneyLedger
     people = _history(ledger)
     key = _key(store_url, people[0])
     with raw(store_url) as (run, table, _):
-        topic, state = run(f"SELECT topic, state FROM {table} WHERE originator_id = %s AND "
-                           "originator_version = 7", key)[0]
-        run(f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
-            "VALUES (%s, %s, %s, %s)", key, 8, topic, state)
+        topic, state = run(
+            f"SELECT topic, state FROM {table} WHERE originator_id = %s AND originator_version = 7",
+            key,
+        )[0]
+        run(
+            f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s)",
+            key,
+            8,
+            topic,
+            state,
+        )
     problem = verify(ledger.recorder).problem  # type: ignore[arg-type]
     assert problem is not None
     assert (problem.kind, problem.stream, problem.version) == ("inserted", str(people[0]), 8)
