@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from journey.catalogue import install_catalogue
 from journey.demo import demo_participant_id
 from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
 from journey.errors import DomainError
+from journey.moderation_pack import pack_csv
 from journey.verification import verify as verify_log
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
@@ -263,6 +265,26 @@ def _parse_moment(option: str, value: str) -> datetime:
             f"{option} must be an ISO 8601 time, e.g. 2024-06-01T17:00, not {value!r}"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command("moderation-pack")
+def moderation_pack_command(
+    cohort: Annotated[str, typer.Argument(help="Cohort id.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (.csv or .json).")],
+) -> None:
+    """Write a cohort's moderation pack: every submission, both marks, moderation, result."""
+    from api.routes_courses import moderation_pack
+
+    with services() as s:
+        rows = moderation_pack(s, cohort)
+        if out_file.suffix.lower() == ".csv":
+            out_file.write_text(pack_csv(rows), encoding="utf-8")
+        else:
+            out_file.write_text(
+                json.dumps([dataclasses.asdict(r) for r in rows], indent=2, default=str) + "\n",
+                encoding="utf-8",
+            )
+        out.print(f"Wrote {len(rows)} submissions of {cohort} to {out_file}")
 
 
 @app.command()

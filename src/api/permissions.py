@@ -25,6 +25,7 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
         "read_pass_rates": ("staff", "moderator", "auditor", "researcher", "admin"),
         "read_outcomes": ("staff", "auditor", "researcher", "admin"),
         "read_moderation_queue": ("staff", "marker", "moderator", "auditor"),
+        "read_moderation_pack": ("staff", "moderator", "auditor"),
         "audit_digest": ("auditor",),
         "audit_verify": ("auditor",),
     }

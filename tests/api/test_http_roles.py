@@ -56,6 +56,7 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "read_pass_rates": ("GET", "/reports/pass-rates", None),
     "read_outcomes": ("GET", "/reports/outcomes", None),
     "read_moderation_queue": ("GET", "/reports/moderation-queue", None),
+    "read_moderation_pack": ("GET", "/cohorts/{cohort_id}/moderation-pack", None),
     "audit_digest": ("GET", "/audit/digest", None),
     "audit_verify": ("POST", "/audit/verify", dict),
 }
