@@ -10,6 +10,7 @@ from datetime import date
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access_log import AccessLog
 from api.auth import TokenStore
 from api.compose import Services, build_services
 from api.errors import error_response, install_error_handlers
@@ -133,8 +134,11 @@ def create_app(
         built = services or build_services(settings or Settings(), clock=clock)
         tokens = TokenStore(built.engine)
         tokens.setup()
+        access_log = AccessLog(built.engine)
+        access_log.setup()
         app.state.services = built
         app.state.tokens = tokens
+        app.state.access_log = access_log
         if follow:
             built.runner.start()
         try:

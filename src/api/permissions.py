@@ -28,6 +28,7 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
         "read_moderation_pack": ("staff", "moderator", "auditor"),
         "audit_digest": ("auditor",),
         "audit_verify": ("auditor",),
+        "audit_access": ("auditor",),
     }
 )
 

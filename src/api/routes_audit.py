@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal
-from api.deps import Svc, require
+from api.deps import Log, Svc, require
 from api.permissions import OPERATION_ROLES
 from api.responses import ErrorOut
 from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
@@ -121,3 +122,30 @@ def audit_verify(
             prefix_matches=check.prefix_matches,
         ),
     )
+
+
+class AccessEntryOut(BaseModel):
+    at: datetime
+    subject: str
+    role: str
+    operation: str
+    target: str | None
+    detail: str | None
+    allowed: bool
+
+
+@router.get(
+    "/access",
+    response_model=list[AccessEntryOut],
+    responses=ERRORS,
+    summary="The access log: who read or wrote which record, when, allowed or denied",
+)
+def audit_access(
+    access_log: Log,
+    _: Annotated[Principal, Depends(require(*OPERATION_ROLES["audit_access"]))],
+    target: Annotated[
+        str | None, Query(max_length=100, description="A participant or cohort id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[AccessEntryOut]:
+    return [AccessEntryOut(**asdict(e)) for e in access_log.read(target=target, limit=limit)]

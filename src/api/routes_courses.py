@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api.auth import Principal
-from api.deps import Svc, require, views_at
+from api.deps import Svc, audited, require, views_at
 from api.permissions import OPERATION_ROLES
 from api.responses import CohortOut, ErrorOut, ProgrammeOut, RegisterOut, RegisterRowOut
 from api.routes_participants import AsOf, utc
@@ -206,8 +206,8 @@ class PackRowOut(BaseModel):
 def moderation_pack(services: Svc, cohort_id: str) -> list[PackRow]:
     """Every submission of a cohort, from each enrolled participant's current record."""
     services.ledger.get_cohort(cohort_id)  # 404 for an unknown cohort
-    services.runner.catch_up()
-    ids = [UUID(row.participant_id) for row in read_register(services.engine, cohort_id).rows]
+    engine = views_at(services, None)
+    ids = [UUID(row.participant_id) for row in read_register(engine, cohort_id).rows]
     return pack_rows(cohort_id, (services.ledger.get_participant(pid) for pid in ids))
 
 
@@ -220,7 +220,7 @@ def moderation_pack(services: Svc, cohort_id: str) -> list[PackRow]:
 def read_moderation_pack(
     cohort_id: str,
     services: Svc,
-    _: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_moderation_pack"]))],
+    _: Annotated[Principal, Depends(audited("read_moderation_pack", target="cohort_id"))],
     format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
 ) -> Any:
     rows = moderation_pack(services, cohort_id)

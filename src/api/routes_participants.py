@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse, Response
 
 from api.auth import Principal
 from api.commands import record_event
-from api.deps import Caller, Svc, require
+from api.deps import Caller, Log, Svc, audited, forbidden, views_at
 from api.errors import ApiError
 from api.idempotency import make_ticket, replay, stored_answer
-from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES, OPERATION_ROLES
+from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES
 from api.presenters import present_history, present_participant
 from api.responses import (
     EnrolledOut,
@@ -118,7 +118,7 @@ def expected_version(if_match: str | None) -> int | None:
 def enrol(
     body: EnrolIn,
     services: Svc,
-    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["enrol"]))],
+    principal: Annotated[Principal, Depends(audited("enrol", target=None))],
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     participant_id = uuid4()
@@ -164,17 +164,21 @@ def record(
     body: Annotated[EventIn, Body()],
     services: Svc,
     principal: Caller,
+    access_log: Log,
     idempotency_key: IdempotencyKey = None,
     if_match: IfMatch = None,
 ) -> Any:
     allowed = EVENT_ROLES.get(body.type, DEFAULT_EVENT_ROLES)
+    access_log.record(
+        subject=principal.subject,
+        role=principal.role,
+        operation="record_event",
+        target=participant_id,
+        detail=body.type,
+        allowed=principal.role in allowed,
+    )
     if principal.role not in allowed:
-        raise ApiError(
-            403,
-            "forbidden",
-            f"Recording {body.type} needs the role {' or '.join(allowed)}; your token has "
-            f"the role {principal.role}.",
-        )
+        raise forbidden(principal, allowed, f"Recording {body.type}")
     pid = participant_uuid(participant_id)
     version = expected_version(if_match)
 
@@ -219,7 +223,7 @@ def read_participant(
     participant_id: str,
     services: Svc,
     response: Response,
-    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_participant"]))],
+    principal: Annotated[Principal, Depends(audited("read_participant"))],
     version: Annotated[int | None, Query(ge=1, le=1_000_000_000)] = None,
     as_of: AsOf = None,
 ) -> ParticipantOut:
@@ -240,7 +244,7 @@ def read_participant(
 def read_history(
     participant_id: str,
     services: Svc,
-    principal: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_history"]))],
+    principal: Annotated[Principal, Depends(audited("read_history"))],
     as_of: AsOf = None,
 ) -> list[HistoryEntryOut]:
     pid = participant_uuid(participant_id)
@@ -259,13 +263,12 @@ def read_history(
 def read_participant_timeline(
     participant_id: str,
     services: Svc,
-    _: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_timeline"]))],
+    _: Annotated[Principal, Depends(audited("read_timeline"))],
 ) -> TimelineOut:
     pid = participant_uuid(participant_id)
     if not services.ledger.participant_exists(pid):
         raise ParticipantNotFound(participant_id)
-    services.runner.catch_up()
-    entries = read_timeline(services.engine, str(pid))
+    entries = read_timeline(views_at(services, None), str(pid))
     return TimelineOut(
         participant_id=str(pid),
         entries=[

@@ -89,8 +89,8 @@ def outcomes(
     programme_id: Annotated[Id | None, Query()] = None,
     cohort_id: Annotated[Id | None, Query()] = None,
 ) -> list[OutcomesOut]:
-    services.runner.catch_up()
-    _check_scope(services.engine, programme_id, cohort_id)
+    engine = views_at(services, None)
+    _check_scope(engine, programme_id, cohort_id)
     scopes: list[tuple[str, str | None, str | None]] = []
     if programme_id is not None:
         scopes.append(("programme", programme_id, None))
@@ -99,9 +99,7 @@ def outcomes(
     if not scopes:
         scopes.append(("all", None, None))
     return [
-        OutcomesOut(
-            scope=scope, **vars(outcome_counts(services.engine, programme_id=p, cohort_id=c))
-        )
+        OutcomesOut(scope=scope, **vars(outcome_counts(engine, programme_id=p, cohort_id=c)))
         for scope, p, c in scopes
     ]
 
@@ -117,7 +115,7 @@ def moderation_queue(
     _: Annotated[Principal, Depends(require(*OPERATION_ROLES["read_moderation_queue"]))],
     cohort_id: Annotated[Id | None, Query()] = None,
 ) -> list[QueueItemOut]:
-    services.runner.catch_up()
-    _check_scope(services.engine, None, cohort_id)
-    items = read_queue(services.engine, today=services.clock(), cohort_id=cohort_id)
+    engine = views_at(services, None)
+    _check_scope(engine, None, cohort_id)
+    items = read_queue(engine, today=services.clock(), cohort_id=cohort_id)
     return [QueueItemOut(**vars(item)) for item in items]

@@ -32,6 +32,7 @@ CONTRACT: dict[tuple[str, str], set[int]] = {
     ("get", "/audit/digest"): {200, 401, 403, 409, 503},
     ("get", "/cohorts/{cohort_id}/moderation-pack"): READ,
     ("post", "/audit/verify"): {200, 401, 403, 413, 422, 503},
+    ("get", "/audit/access"): {200, 401, 403, 422, 503},
 }
 EVENT_TYPES = {
     "Enrolled",

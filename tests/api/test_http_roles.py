@@ -59,6 +59,7 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "read_moderation_pack": ("GET", "/cohorts/{cohort_id}/moderation-pack", None),
     "audit_digest": ("GET", "/audit/digest", None),
     "audit_verify": ("POST", "/audit/verify", dict),
+    "audit_access": ("GET", "/audit/access", None),
 }
 WRITES = {"define_programme", "schedule_cohort", "enrol", "record_event"}
 READS = set(OPERATIONS) - WRITES
