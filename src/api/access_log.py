@@ -111,7 +111,7 @@ class AccessLog:
             rows = conn.execute(statement).mappings().all()
         return [
             AccessEntry(
-                at=r["at"],
+                at=r["at"] if r["at"].tzinfo else r["at"].replace(tzinfo=UTC),  # SQLite: naive
                 subject=r["subject"],
                 role=r["role"],
                 operation=r["operation"],

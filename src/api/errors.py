@@ -123,6 +123,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body the parser cannot read (e.g. not UTF-8)
+            return error_response(
+                422,
+                "invalid-request",
+                "The request body cannot be read as JSON text (UTF-8).",
+                errors=[FieldError(field="body", reason=str(exc.detail))],
+            )
         codes = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}
         return error_response(
             exc.status_code,

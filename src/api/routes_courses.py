@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -85,7 +86,7 @@ def define_programme(
     return JSONResponse(
         status_code=201,
         content=out.model_dump(mode="json"),
-        headers={"Location": f"/programmes/{body.programme_id}"},
+        headers={"Location": f"/programmes/{quote(body.programme_id, safe='')}"},
     )
 
 
@@ -127,7 +128,7 @@ def schedule_cohort(
     return JSONResponse(
         status_code=201,
         content=out.model_dump(mode="json"),
-        headers={"Location": f"/cohorts/{body.cohort_id}"},
+        headers={"Location": f"/cohorts/{quote(body.cohort_id, safe='')}"},
     )
 
 

@@ -26,7 +26,7 @@ from api.responses import (
     TimelineEntryOut,
     TimelineOut,
 )
-from api.schemas import EnrolIn, EventIn
+from api.schemas import EnrolIn, EventIn, Moment
 from journey.errors import AlreadyAnswered, ConcurrencyConflict, ParticipantNotFound
 from journey.requests import RequestTicket
 from journey.state import PersonalDetails
@@ -50,6 +50,23 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 CONFLICT_RETRIES = 3
 
+
+def _link(path: str, method: str) -> dict[str, Any]:
+    ref = "#/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}"
+    return {
+        "operationRef": ref,
+        "parameters": {"participant_id": "$response.body#/participant_id"},
+    }
+
+
+# OpenAPI links: from an enrolment or a recorded event to the participant's operations.
+PARTICIPANT_LINKS = {
+    "ReadParticipant": _link("/participants/{participant_id}", "get"),
+    "ReadHistory": _link("/participants/{participant_id}/history", "get"),
+    "ReadTimeline": _link("/participants/{participant_id}/timeline", "get"),
+    "RecordEvent": _link("/participants/{participant_id}/events", "post"),
+}
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -69,8 +86,8 @@ IfMatch = Annotated[
 
 
 AsOf = Annotated[
-    datetime | None,
-    Query(description="Recorded time (ISO 8601; UTC if no offset): the record as it stood then."),
+    Moment | None,
+    Query(description="A recorded time (RFC 3339, with offset): the record as it stood then."),
 ]
 
 
@@ -112,7 +129,10 @@ def expected_version(if_match: str | None) -> int | None:
     "",
     status_code=201,
     response_model=EnrolledOut,
-    responses={**WRITE_ERRORS, 201: {"headers": {"Location": {"schema": {"type": "string"}}}}},
+    responses={
+        **WRITE_ERRORS,
+        201: {"headers": {"Location": {"schema": {"type": "string"}}}, "links": PARTICIPANT_LINKS},
+    },
     summary="Enrol a new participant on a cohort",
 )
 def enrol(
@@ -127,7 +147,7 @@ def enrol(
         return (
             201,
             {"participant_id": str(pid), "version": version},
-            {"Location": f"/participants/{pid}"},
+            {"Location": f"/participants/{pid}"},  # a UUID: nothing to quote
         )
 
     ticket = make_ticket(
@@ -156,7 +176,7 @@ def enrol(
     "/{participant_id}/events",
     status_code=201,
     response_model=RecordedOut,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, 201: {"links": PARTICIPANT_LINKS}},
     summary="Record one event of a participant's journey",
 )
 def record(

@@ -7,22 +7,56 @@ OpenAPI document shows every event with its own fields. Response models are in
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "AccreditationIn",
     "CohortIn",
     "EnrolIn",
     "EventIn",
+    "IsoDate",
+    "Moment",
     "ProgrammeIn",
 ]
 
+# Ids travel in paths and Location headers: letters, digits and . _ ~ : @ - only.
 Id = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._~:@-]*$",
+    ),
 ]
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD text is a date here (no Unix times, no date-times)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+def _rfc3339(value: object) -> object:
+    """Only an RFC 3339 date-time with its offset (e.g. 2024-06-01T17:00:00Z)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str) and re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", value
+    ):
+        return value
+    raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2024-06-01T17:00:00Z")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Moment = Annotated[datetime, BeforeValidator(_rfc3339)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -78,13 +112,13 @@ class CohortIn(Body):
     cohort_id: Id
     programme_id: Id
     location: Name
-    session_dates: Annotated[list[date], Field(min_length=1, max_length=100)]
+    session_dates: Annotated[list[IsoDate], Field(min_length=1, max_length=100)]
     trainers: Annotated[list[Id], Field(min_length=1, max_length=50)]
 
 
 class EnrolIn(Body):
     cohort_id: Id
-    enrolled_on: date
+    enrolled_on: IsoDate
     name: Name
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
@@ -95,7 +129,7 @@ class EnrolIn(Body):
 
 
 class _Event(Body):
-    occurred_on: date | None = Field(
+    occurred_on: IsoDate | None = Field(
         default=None, description="When it happened; default: the training day, or today."
     )
 
@@ -181,7 +215,7 @@ class OutcomeReportedIn(_Event):
     category: OutcomeCategory
     detail: Text
     source: Literal["interview", "self_report", "staff_observation"]
-    ended_on: date | None = None
+    ended_on: IsoDate | None = None
 
 
 class FollowUpCompletedIn(_Event):

@@ -1,0 +1,1 @@
+"""Schemathesis runs of the HTTP API against its own OpenAPI document."""
