@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 
 from api.auth import Principal
 from api.deps import Svc, audited, require, views_at
@@ -180,30 +178,6 @@ def read_cohort_register(
     )
 
 
-class PackRowOut(BaseModel):
-    participant_id: str
-    cohort_id: str
-    attempt: int
-    components: str
-    essay_format: str | None
-    submitted_on: date | None
-    first_marker: str | None
-    first_result: str | None
-    first_marked_on: date | None
-    second_marker: str | None
-    second_result: str | None
-    second_marked_on: date | None
-    internal_moderator: str | None
-    internal_result: str | None
-    internal_moderated_on: date | None
-    external_moderator: str | None
-    external_result: str | None
-    external_moderated_on: date | None
-    final_result: str | None
-    people_independent: bool
-    independence_note: str
-
-
 def moderation_pack(services: Svc, cohort_id: str) -> list[PackRow]:
     """Every submission of a cohort, from each enrolled participant's current record."""
     services.ledger.get_cohort(cohort_id)  # 404 for an unknown cohort
@@ -214,7 +188,7 @@ def moderation_pack(services: Svc, cohort_id: str) -> list[PackRow]:
 
 @router.get(
     "/cohorts/{cohort_id}/moderation-pack",
-    response_model=list[PackRowOut],
+    response_model=list[PackRow],  # the journey's own frozen record, served as it is
     responses={**READ_ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     summary="Every submission with its marks, moderation, result and an independence check",
 )
@@ -231,4 +205,4 @@ def read_moderation_pack(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="moderation-pack.csv"'},
         )
-    return [PackRowOut(**asdict(r)) for r in rows]
+    return rows
