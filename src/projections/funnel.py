@@ -82,9 +82,7 @@ class FunnelProjection(Projection):
         if isinstance(event, Participant.Enrolled):
             rows.put(enrolment_table, _new_enrolment(event, pid))
             return
-        enrolment = rows.get(enrolment_table, event.cohort_id, pid)
-        if enrolment is None:  # cannot happen: the ledger refuses it (rule 1)
-            raise LookupError(f"funnel: no enrolment for event at position {position}")
+        enrolment = rows.require(enrolment_table, event.cohort_id, pid, position=position)
         if isinstance(event, Participant.Withdrawn):
             rows.put(enrolment_table, {**enrolment, "withdrawn": True})
         elif isinstance(event, Participant.AccreditationChosen):

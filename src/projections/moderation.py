@@ -78,9 +78,7 @@ class ModerationProjection(Projection):
             )
             return
         if isinstance(event, Participant.Withdrawn):
-            enrolment = rows.get(enrolment_table, event.cohort_id, pid)
-            if enrolment is None:  # cannot happen: the ledger refuses it (rule 1)
-                raise LookupError(f"moderation: no enrolment for event at position {position}")
+            enrolment = rows.require(enrolment_table, event.cohort_id, pid, position=position)
             rows.put(enrolment_table, {**enrolment, "withdrawn": True})
             return
         attempt = rows.get(attempt_table, event.cohort_id, pid, event.attempt)
@@ -102,9 +100,7 @@ class ModerationProjection(Projection):
 
     @staticmethod
     def _new_attempt(event: Any, pid: str, rows: Rows, position: int) -> Row:
-        enrolment = rows.get(enrolment_table, event.cohort_id, pid)
-        if enrolment is None:  # cannot happen: the ledger refuses it (rule 1)
-            raise LookupError(f"moderation: no enrolment for event at position {position}")
+        enrolment = rows.require(enrolment_table, event.cohort_id, pid, position=position)
         programme = rows.get(courses.programme, enrolment["programme_id"])
         return {
             "cohort_id": event.cohort_id,

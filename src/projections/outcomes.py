@@ -69,9 +69,7 @@ class OutcomesProjection(Projection):
             return
         pid = str(event.originator_id)
         if isinstance(event, Participant.Enrolled):
-            cohort = rows.get(courses.cohort, event.cohort_id)
-            if cohort is None:  # cannot happen: enrolment needs a scheduled cohort
-                raise LookupError(f"outcomes: unknown cohort at position {position}")
+            cohort = rows.require(courses.cohort, event.cohort_id, position=position)
             rows.put(
                 enrolment_table,
                 {

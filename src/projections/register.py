@@ -74,9 +74,7 @@ class RegisterProjection(Projection):
                 },
             )
             return
-        enrolment = rows.get(enrolment_table, event.cohort_id, pid)
-        if enrolment is None:  # cannot happen: the ledger refuses it (rule 1)
-            raise LookupError(f"register: no enrolment for event at position {position}")
+        enrolment = rows.require(enrolment_table, event.cohort_id, pid, position=position)
         if isinstance(event, Participant.Withdrawn):
             rows.put(enrolment_table, {**enrolment, "withdrawn_on": event.occurred_on})
             return

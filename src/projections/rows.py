@@ -57,6 +57,14 @@ class Rows:
         cached[key] = row
         return row
 
+    def require(self, table: Table, *key: Any, position: int) -> Row:
+        """The row with primary key ``key``, which the event at log ``position`` needs; a
+        missing one means the log broke a rule the ledger enforces, so processing stops."""
+        row = self.get(table, *key)
+        if row is None:
+            raise LookupError(f"{table.name}: no row {key} for the event at position {position}")
+        return row
+
     def put(self, table: Table, row: Row) -> None:
         """Insert or replace ``row`` (it must hold every column)."""
         key = self.key_of(table, row)
