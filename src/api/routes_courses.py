@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from api.auth import Principal
 from api.deps import Svc, audited, require, views_at
@@ -36,6 +37,15 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     503: E,
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {401: E, 403: E, 404: E, 422: E, 503: E}
+
+
+def _created(out: BaseModel, collection: str, key: str) -> JSONResponse:
+    """201 with the new record and where to read it (the id quoted for the path)."""
+    return JSONResponse(
+        status_code=201,
+        content=out.model_dump(mode="json"),
+        headers={"Location": f"/{collection}/{quote(key, safe='')}"},
+    )
 
 
 def _programme_out(view: ProgrammeView) -> ProgrammeOut:
@@ -81,11 +91,7 @@ def define_programme(
         actor=principal.subject,
     )
     out = _programme_out(services.ledger.get_programme(body.programme_id))
-    return JSONResponse(
-        status_code=201,
-        content=out.model_dump(mode="json"),
-        headers={"Location": f"/programmes/{quote(body.programme_id, safe='')}"},
-    )
+    return _created(out, "programmes", body.programme_id)
 
 
 @router.get(
@@ -123,11 +129,7 @@ def schedule_cohort(
         actor=principal.subject,
     )
     out = _cohort_out(services.ledger.get_cohort(body.cohort_id))
-    return JSONResponse(
-        status_code=201,
-        content=out.model_dump(mode="json"),
-        headers={"Location": f"/cohorts/{quote(body.cohort_id, safe='')}"},
-    )
+    return _created(out, "cohorts", body.cohort_id)
 
 
 @router.get(
