@@ -18,11 +18,14 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment
 
+from journey import rules
+from journey.corrections import CORRECTION_TYPES, effective_events
 from journey.errors import (
     AlreadyAnswered,
     AlreadyExists,
     CohortNotFound,
     ConcurrencyConflict,
+    CorrectionError,
     InvalidValue,
     ParticipantNotFound,
     ProgrammeNotFound,
@@ -535,6 +538,96 @@ class JourneyLedger(Application[UUID]):
                 recorded_by=actor,
             ),
         )
+
+    # -- participants: corrections ------------------------------------------------------
+
+    def retract_event(
+        self,
+        *,
+        participant_id: UUID,
+        corrects: int,
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        request: RequestTicket | None = None,
+    ) -> Recorded:
+        """Retract the participant's event at version ``corrects`` (see
+        :meth:`Participant.retract`); the event stays in the history."""
+
+        def decide(p: Participant, today: date) -> None:
+            standing, target = self._correction_target(p, corrects)
+            p.retract(
+                target=target,
+                standing=standing,
+                reason=reason,
+                plan_of=self.cohort_plan,
+                today=today,
+                recorded_by=actor,
+            )
+
+        return self._update(participant_id, expected_version, request, decide)
+
+    def amend_event(
+        self,
+        *,
+        participant_id: UUID,
+        corrects: int,
+        changes: Mapping[str, Any],
+        reason: str,
+        actor: str,
+        expected_version: int | None = None,
+        request: RequestTicket | None = None,
+    ) -> Recorded:
+        """Amend the participant's event at version ``corrects`` with ``changes`` (see
+        :meth:`Participant.amend`); the event stays in the history as it was recorded."""
+
+        def decide(p: Participant, today: date) -> None:
+            standing, target = self._correction_target(p, corrects)
+            p.amend(
+                target=target,
+                standing=standing,
+                changes=dict(changes),
+                reason=reason,
+                plan_of=self.cohort_plan,
+                today=today,
+                recorded_by=actor,
+            )
+
+        return self._update(participant_id, expected_version, request, decide)
+
+    def event_type_at(self, participant_id: UUID, version: int) -> str:
+        """The type of the participant's event at ``version`` (who may correct it depends on
+        it); :class:`InvalidValue` on ``corrects`` if the stream has no such version."""
+        if version < 1:
+            raise InvalidValue("corrects", "must be a version number, 1 or more")
+        found = list(self.events.get(participant_id, gt=version - 1, lte=version))
+        if not found:
+            if not self.participant_exists(participant_id):
+                raise ParticipantNotFound(participant_id)
+            raise InvalidValue("corrects", f"the participant has no event at version {version}")
+        return type(found[0]).__name__
+
+    def effective_events(self, participant_id: UUID, *, version: int | None = None) -> list[Any]:
+        """The participant's events that stand once corrections up to ``version`` (default:
+        all) are applied: what every view of the participant is a fold of."""
+        return effective_events(self.events.get(participant_id, lte=version))
+
+    def _correction_target(self, participant: Participant, version: int) -> tuple[list[Any], Any]:
+        """What stands of the participant's stream, and the event at ``version`` in it."""
+        if version < 1 or version > participant.version:
+            raise InvalidValue("corrects", f"the participant has no event at version {version}")
+        standing = effective_events(self.events.get(participant.id, lte=participant.version))
+        target = next((e for e in standing if e.originator_version == version), None)
+        if target is None:
+            found = next(iter(self.events.get(participant.id, gt=version - 1, lte=version)))
+            if type(found).__name__ in CORRECTION_TYPES:
+                rules.correctable(found, retracting=False)
+            raise CorrectionError(
+                f"Version {version} was retracted (or made stale) already; there is nothing "
+                "left to correct.",
+                code="already-retracted",
+            )
+        return standing, target
 
     # -- queries --------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ __all__ = [
     "CohortNotFound",
     "ComponentAlreadySubmittedError",
     "ConcurrencyConflict",
+    "CorrectionError",
     "DomainError",
     "EssayFormatNotAllowedError",
     "FeedbackInterviewerError",
@@ -218,3 +219,8 @@ class FeedbackInterviewerError(RuleViolation):
 # Rule 9: wellbeing scales.
 class WellbeingOutOfRangeError(RuleViolation):
     code = "wellbeing-out-of-range"
+
+
+# Corrections: a mistaken event is retracted or amended by a later event, never edited.
+class CorrectionError(RuleViolation):
+    code = "correction"

@@ -7,15 +7,25 @@ the cohort they belong to: a person may enrol on several cohorts over the years.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from journey import rules
+from eventsourcing.utils import get_topic
+
+from journey import corrections, rules
 from journey.aggregate import LedgerAggregate
-from journey.errors import InvalidValue, NotEnrolledError, RuleViolation
+from journey.errors import (
+    CorrectionError,
+    DomainError,
+    InvalidValue,
+    NotEnrolledError,
+    RuleViolation,
+    WellbeingOutOfRangeError,
+)
 from journey.state import (
     Attempt,
     Enrolment,
@@ -99,6 +109,12 @@ class Participant(LedgerAggregate):
             aggregate.feedback = []
             aggregate.wellbeing = []
 
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            aggregate.details = replace(
+                aggregate.details,
+                **{f: getattr(replacement, f) for f in _PERSONAL_DETAIL_FIELDS},
+            )
+
     class Enrolled(LedgerAggregate.Event):
         cohort_id: str
         programme_id: str
@@ -111,10 +127,24 @@ class Participant(LedgerAggregate):
                 enrolled_on=self.occurred_on,
             )
 
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            if replacement is None:
+                del aggregate.enrolments[self.cohort_id]
+            else:
+                enrolment = aggregate.enrolments[self.cohort_id]
+                aggregate.enrolments[self.cohort_id] = replace(
+                    enrolment, enrolled_on=replacement.occurred_on
+                )
+
     class _CourseEvent(LedgerAggregate.Event):
         """Base of the events that belong to one enrolment."""
 
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
+            raise NotImplementedError
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            """The enrolment as if this event had said what ``replacement`` says (an
+            amendment), or had never been recorded (``replacement`` None: a retraction)."""
             raise NotImplementedError
 
         def apply(self, aggregate: Any) -> None:
@@ -123,14 +153,27 @@ class Participant(LedgerAggregate):
                 aggregate, aggregate.enrolments[cohort_id]
             )
 
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            cohort_id: str = getattr(self, "cohort_id")  # noqa: B009 (declared by subclasses)
+            aggregate.enrolments[cohort_id] = self.rework(
+                aggregate.enrolments[cohort_id], replacement
+            )
+
     class SessionAttended(_CourseEvent):
         cohort_id: str
         session: int
         occurred_on: date
 
+        def record(self) -> SessionRecord:
+            return SessionRecord(self.session, "attended", self.occurred_on)
+
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
-            record = SessionRecord(self.session, "attended", self.occurred_on)
-            return replace(enrolment, sessions=(*enrolment.sessions, record))
+            return replace(enrolment, sessions=(*enrolment.sessions, self.record()))
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            new = None if replacement is None else replacement.record()
+            sessions = _swap(enrolment.sessions, lambda s: s.session == self.session, new)
+            return replace(enrolment, sessions=sessions)
 
     class SessionMissed(_CourseEvent):
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
@@ -139,23 +182,36 @@ class Participant(LedgerAggregate):
         reason: str | None
         occurred_on: date
 
+        def record(self) -> SessionRecord:
+            return SessionRecord(self.session, "missed", self.occurred_on, self.reason)
+
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
-            record = SessionRecord(self.session, "missed", self.occurred_on, self.reason)
-            return replace(enrolment, sessions=(*enrolment.sessions, record))
+            return replace(enrolment, sessions=(*enrolment.sessions, self.record()))
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            new = None if replacement is None else replacement.record()
+            sessions = _swap(enrolment.sessions, lambda s: s.session == self.session, new)
+            return replace(enrolment, sessions=sessions)
 
     class AccreditationChosen(_CourseEvent):
         cohort_id: str
         occurred_on: date
 
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
-            return replace(enrolment, accreditation="chosen")
+            return _decided(enrolment, "chosen", self.originator_version)
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            return _undecided(enrolment, self.originator_version, replacement)
 
     class AccreditationDeclined(_CourseEvent):
         cohort_id: str
         occurred_on: date
 
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
-            return replace(enrolment, accreditation="declined")
+            return _decided(enrolment, "declined", self.originator_version)
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            return _undecided(enrolment, self.originator_version, replacement)
 
     class LogSubmitted(_CourseEvent):
         cohort_id: str
@@ -165,6 +221,9 @@ class Participant(LedgerAggregate):
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
             attempt = enrolment.attempt(self.attempt) or Attempt(self.attempt)
             return enrolment.with_attempt(attempt.with_component("log", self.occurred_on, None))
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            return _rework_component(enrolment, self.attempt, "log", replacement)
 
     class EssaySubmitted(_CourseEvent):
         cohort_id: str
@@ -178,6 +237,9 @@ class Participant(LedgerAggregate):
                 attempt.with_component("essay", self.occurred_on, self.format)
             )
 
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            return _rework_component(enrolment, self.attempt, "essay", replacement)
+
     class Marked(_CourseEvent):
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"feedback"})
         cohort_id: str
@@ -188,11 +250,20 @@ class Participant(LedgerAggregate):
         feedback: str
         occurred_on: date
 
+        def record(self) -> Mark:
+            return Mark(self.stage, self.marker, self.result, self.feedback, self.occurred_on)
+
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
             attempt = enrolment.attempt(self.attempt)
             assert attempt is not None
-            mark = Mark(self.stage, self.marker, self.result, self.feedback, self.occurred_on)
-            return enrolment.with_attempt(replace(attempt, marks=(*attempt.marks, mark)))
+            return enrolment.with_attempt(replace(attempt, marks=(*attempt.marks, self.record())))
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            attempt = enrolment.attempt(self.attempt)
+            assert attempt is not None
+            new = None if replacement is None else replacement.record()
+            marks = _swap(attempt.marks, lambda m: m.stage == self.stage, new)
+            return enrolment.with_attempt(replace(attempt, marks=marks))
 
     class Moderated(_CourseEvent):
         cohort_id: str
@@ -206,12 +277,26 @@ class Participant(LedgerAggregate):
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
             attempt = enrolment.attempt(self.attempt)
             assert attempt is not None
-            moderation = Moderation(self.stage, self.moderator, self.result, self.occurred_on)
+            moderation = self.record()
             updated = enrolment.with_attempt(
                 replace(attempt, moderations=(*attempt.moderations, moderation))
             )
             if self.credits:
                 updated = replace(updated, credits_awarded=self.credits)
+            return updated
+
+        def record(self) -> Moderation:
+            return Moderation(self.stage, self.moderator, self.result, self.occurred_on)
+
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            attempt = enrolment.attempt(self.attempt)
+            assert attempt is not None
+            new = None if replacement is None else replacement.record()
+            moderations = _swap(attempt.moderations, lambda m: m.stage == self.stage, new)
+            updated = enrolment.with_attempt(replace(attempt, moderations=moderations))
+            credits = 0 if replacement is None else replacement.credits
+            if self.credits or credits:
+                updated = replace(updated, credits_awarded=credits)
             return updated
 
     class CertificateIssued(_CourseEvent):
@@ -222,6 +307,12 @@ class Participant(LedgerAggregate):
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
             return replace(enrolment, certificates=(*enrolment.certificates, self.kind))
 
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            if replacement is not None:
+                return enrolment
+            certificates = _swap(enrolment.certificates, lambda k: k == self.kind, None)
+            return replace(enrolment, certificates=certificates)
+
     class Withdrawn(_CourseEvent):
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
         cohort_id: str
@@ -231,6 +322,11 @@ class Participant(LedgerAggregate):
         def update(self, aggregate: Any, enrolment: Enrolment) -> Enrolment:
             return replace(enrolment, withdrawn_on=self.occurred_on)
 
+        def rework(self, enrolment: Enrolment, replacement: Any) -> Enrolment:
+            return replace(
+                enrolment, withdrawn_on=None if replacement is None else replacement.occurred_on
+            )
+
     class OutcomeReported(LedgerAggregate.Event):
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"detail"})
         category: OutcomeCategory
@@ -239,24 +335,37 @@ class Participant(LedgerAggregate):
         ended_on: date | None
         occurred_on: date
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.outcomes.append(
-                Outcome(
-                    self.category,
-                    self.detail,
-                    self.source,
-                    self.occurred_on,
-                    self.ended_on,
-                    self.recorded_by,
-                )
+        def record(self) -> Outcome:
+            return Outcome(
+                self.category,
+                self.detail,
+                self.source,
+                self.occurred_on,
+                self.ended_on,
+                self.recorded_by,
+                self.originator_version,
             )
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.outcomes.append(self.record())
+
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            aggregate.outcomes = _revise_item(aggregate.outcomes, self, replacement)
 
     class FollowUpCompleted(LedgerAggregate.Event):
         method: FollowUpMethod
         occurred_on: date
 
+        def record(self) -> FollowUp:
+            return FollowUp(
+                self.method, self.occurred_on, self.recorded_by, self.originator_version
+            )
+
         def apply(self, aggregate: Any) -> None:
-            aggregate.follow_ups.append(FollowUp(self.method, self.occurred_on, self.recorded_by))
+            aggregate.follow_ups.append(self.record())
+
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            aggregate.follow_ups = _revise_item(aggregate.follow_ups, self, replacement)
 
     class FeedbackRecorded(LedgerAggregate.Event):
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"quote"})
@@ -265,10 +374,20 @@ class Participant(LedgerAggregate):
         cohort_id: str | None
         occurred_on: date
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.feedback.append(
-                Feedback(self.quote, self.interviewer, self.occurred_on, self.cohort_id)
+        def record(self) -> Feedback:
+            return Feedback(
+                self.quote,
+                self.interviewer,
+                self.occurred_on,
+                self.cohort_id,
+                self.originator_version,
             )
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.feedback.append(self.record())
+
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            aggregate.feedback = _revise_item(aggregate.feedback, self, replacement)
 
     class WellbeingMeasured(LedgerAggregate.Event):
         scale: str
@@ -278,10 +397,50 @@ class Participant(LedgerAggregate):
         timepoint: WellbeingTimepoint
         occurred_on: date
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.wellbeing.append(
-                WellbeingScore(self.scale, self.score, self.timepoint, self.occurred_on)
+        def record(self) -> WellbeingScore:
+            return WellbeingScore(
+                self.scale, self.score, self.timepoint, self.occurred_on, self.originator_version
             )
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.wellbeing.append(self.record())
+
+        def revise(self, aggregate: Any, replacement: Any) -> None:
+            aggregate.wellbeing = _revise_item(aggregate.wellbeing, self, replacement)
+
+    class EventRetracted(LedgerAggregate.Event):
+        """Version ``corrects`` should never have been recorded. ``original`` quotes what it
+        said (as last amended), so the correction reads on its own in the history."""
+
+        PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
+        # Dicts whose keys are the corrected event's fields: personal where that event's are.
+        QUOTED_FIELDS: ClassVar[frozenset[str]] = frozenset({"original"})
+        corrects: int
+        corrected_type: str
+        original: dict[str, Any]
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            target = _quoted(aggregate, self, self.original)
+            target.revise(aggregate, None)
+            _make_stale(aggregate, self.corrected_type, self.original)
+
+    class EventAmended(LedgerAggregate.Event):
+        """Version ``corrects`` should have said what ``changes`` says (the other fields as
+        they were). ``original`` quotes what it said before this amendment."""
+
+        PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"reason"})
+        QUOTED_FIELDS: ClassVar[frozenset[str]] = frozenset({"original", "changes"})
+        corrects: int
+        corrected_type: str
+        original: dict[str, Any]
+        changes: dict[str, Any]
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            target = _quoted(aggregate, self, self.original)
+            target.revise(aggregate, _quoted(aggregate, self, {**self.original, **self.changes}))
+            _make_stale(aggregate, self.corrected_type, self.original)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -651,8 +810,386 @@ class Participant(LedgerAggregate):
             occurred_on=occurred_on,
         )
 
+    # -- corrections ----------------------------------------------------------------------
+
+    def retract(
+        self,
+        *,
+        target: Any,
+        standing: Sequence[Any],
+        reason: str,
+        plan_of: Callable[[str], CohortPlan],
+        today: date,
+        recorded_by: str,
+    ) -> None:
+        """Retract ``target`` (an event of this stream as it stands, amendments applied):
+        state and views go on as if it had never been recorded; the history keeps both.
+        ``standing`` is every event that stands now (see :mod:`journey.corrections`)."""
+        kind = rules.correctable(target, retracting=True)
+        plan = _plan_for(target, plan_of)
+        rules.corrected_by_author(target, recorded_by)
+        reason = require_text("reason", reason, max_length=1000)
+        if kind == "Enrolled":
+            rules.enrolment_has_no_records(self.enrolments, self.outcomes_and_contacts, target)
+        elif kind == "AccreditationChosen":
+            rules.no_attempt_depends(self.enrolments[target.cohort_id])
+        elif kind == "SessionAttended":
+            rules.attendance_certificate_holds(self.enrolments[target.cohort_id], plan, removed=1)
+        elif kind in ("LogSubmitted", "EssaySubmitted"):
+            rules.submission_not_marked(self.enrolments[target.cohort_id], target.attempt)
+        elif kind == "Marked" and target.stage == "first":
+            rules.first_mark_not_seconded(self.enrolments[target.cohort_id], target.attempt)
+        if kind in _ATTEMPT_STEPS:
+            self._attempt_step_correctable(target)
+        after = corrections.after_correction(standing, target.originator_version, None)
+        _history_keeps_rules(
+            after, plan_of, today, f"retracting version {target.originator_version}"
+        )
+        self.trigger_event(
+            self.EventRetracted,
+            recorded_by=recorded_by,
+            corrects=target.originator_version,
+            corrected_type=kind,
+            original=corrections.fields_of(target),
+            reason=reason,
+        )
+
+    def amend(
+        self,
+        *,
+        target: Any,
+        standing: Sequence[Any],
+        changes: dict[str, Any],
+        reason: str,
+        plan_of: Callable[[str], CohortPlan],
+        today: date,
+        recorded_by: str,
+    ) -> None:
+        """Amend ``target``: from now on it counts as if it had said ``changes`` (the other
+        fields unchanged). The amended event must still keep every rule it kept, and so
+        must every event that stands after it."""
+        kind = rules.correctable(target, retracting=False)
+        plan = _plan_for(target, plan_of)
+        rules.corrected_by_author(target, recorded_by)
+        reason = require_text("reason", reason, max_length=1000)
+        read = corrections.read_changes(kind, changes)
+        original = corrections.fields_of(target)
+        read = {k: v for k, v in read.items() if original.get(k) != v}
+        if not read:
+            raise InvalidValue("changes", "every value given is what the event already says")
+        amended = {**original, **read}
+        self._amendment_keeps_rules(kind, target, amended, plan, today)
+        if kind == "Moderated" and target.stage == "external" and plan is not None:
+            accreditation = rules.offers_accreditation(plan)
+            credits = accreditation.credits if amended["result"] == "pass" else 0
+            if credits != target.credits:
+                read["credits"] = credits
+        if kind in _ATTEMPT_STEPS:
+            self._attempt_step_correctable(target)
+        after = corrections.after_correction(standing, target.originator_version, read)
+        _history_keeps_rules(after, plan_of, today, f"amending version {target.originator_version}")
+        self.trigger_event(
+            self.EventAmended,
+            recorded_by=recorded_by,
+            corrects=target.originator_version,
+            corrected_type=kind,
+            original=original,
+            changes=read,
+            reason=reason,
+        )
+
+    def _attempt_step_correctable(self, target: Any) -> None:
+        enrolment = self.enrolments[target.cohort_id]
+        rules.no_later_attempt(enrolment, target.attempt)
+        rules.no_accredited_certificate(enrolment)
+
+    def _amendment_keeps_rules(
+        self,
+        kind: str,
+        target: Any,
+        amended: dict[str, Any],
+        plan: CohortPlan | None,
+        today: date,
+    ) -> None:
+        """The checks the original command made on the fields an amendment may change."""
+        occurred_on: date | None = amended.get("occurred_on")
+        if occurred_on is not None:
+            rules.not_in_future(occurred_on, today)
+        cohort_id: str | None = amended.get("cohort_id")
+        if kind == "Enrolled":
+            assert occurred_on is not None
+            rules.enrolment_before_its_records(self.enrolments[target.cohort_id], occurred_on)
+            return
+        if kind == "Registered":
+            require_text("changes.name", amended["name"], max_length=200)
+            return
+        if cohort_id is not None and kind != "FeedbackRecorded":
+            enrolment = self.enrolments[cohort_id]
+            if occurred_on is not None:
+                rules.not_before_enrolment(enrolment, occurred_on)
+            attempt = enrolment.attempt(target.attempt) if hasattr(target, "attempt") else None
+            if kind == "Marked" and attempt is not None:
+                assert occurred_on is not None
+                rules.not_before(
+                    occurred_on, max(attempt.submitted_on), "the attempt's last submission"
+                )
+            if kind == "EssaySubmitted" and plan is not None:
+                rules.essay_format_allowed(rules.offers_accreditation(plan), amended["format"])
+            if kind == "Withdrawn":
+                assert occurred_on is not None
+                rules.not_before(occurred_on, enrolment.last_recorded_on, "the last course event")
+            return
+        if occurred_on is not None:
+            self._after_enrolment(occurred_on, today)
+        ended_on: date | None = amended.get("ended_on")
+        if kind == "OutcomeReported" and ended_on is not None and ended_on < amended["occurred_on"]:
+            raise InvalidValue("changes.ended_on", "must not be before occurred_on")
+        if kind == "WellbeingMeasured":
+            score: int = amended["score"]
+            if not target.minimum <= score <= target.maximum:
+                raise WellbeingOutOfRangeError(
+                    f"A {target.scale} score is between {target.minimum} and "
+                    f"{target.maximum}; {score} is outside that range."
+                )
+
+    @property
+    def outcomes_and_contacts(self) -> int:
+        """How many outcomes, follow-ups, feedback quotes and wellbeing scores are recorded."""
+        return len(self.outcomes) + len(self.follow_ups) + len(self.feedback) + len(self.wellbeing)
+
     # -- queries --------------------------------------------------------------------------
 
     @property
     def cohort_ids(self) -> tuple[str, ...]:
         return tuple(self.enrolments)
+
+
+# -- corrections: helpers the events use --------------------------------------------------------
+
+# Steps of an attempt: a correction to one must not leave a later attempt or an accredited
+# certificate standing on a result that is no longer final.
+_ATTEMPT_STEPS = frozenset({"LogSubmitted", "EssaySubmitted", "Marked", "Moderated"})
+
+_T = TypeVar("_T")
+
+
+def _swap(items: tuple[_T, ...], match: Callable[[_T], bool], new: _T | None) -> tuple[_T, ...]:
+    """``items`` with the first one that ``match`` es replaced by ``new`` (removed if None),
+    in place, so the order stays the order things were recorded in."""
+    for i, item in enumerate(items):
+        if match(item):
+            return (*items[:i], *(() if new is None else (new,)), *items[i + 1 :])
+    return items
+
+
+def _decided(enrolment: Enrolment, choice: str, version: int) -> Enrolment:
+    return replace(enrolment, accreditation=choice, decided_in=(*enrolment.decided_in, version))
+
+
+def _undecided(enrolment: Enrolment, version: int, replacement: Any) -> Enrolment:
+    """A decision retracted: if it was the latest, the one before it stands again (decisions
+    alternate, each a change), or none; an amendment changes only its date."""
+    if replacement is not None:
+        return enrolment
+    remaining = tuple(v for v in enrolment.decided_in if v != version)
+    decision = enrolment.accreditation
+    if enrolment.decided_in[-1:] == (version,):
+        decision = None if not remaining else ("declined" if decision == "chosen" else "chosen")
+    return replace(enrolment, accreditation=decision, decided_in=remaining)
+
+
+def _revise_item(items: list[Any], target: Any, replacement: Any) -> list[Any]:
+    version = target.originator_version
+    new = None if replacement is None else replacement.record()
+    return list(_swap(tuple(items), lambda item: item.version == version, new))
+
+
+def _rework_component(
+    enrolment: Enrolment, number: int, component: Component, replacement: Any
+) -> Enrolment:
+    attempt = enrolment.attempt(number)
+    assert attempt is not None
+    i = attempt.submitted.index(component)
+    if replacement is None:
+        submitted = (*attempt.submitted[:i], *attempt.submitted[i + 1 :])
+        if not submitted:
+            return replace(enrolment, attempts=tuple(a for a in enrolment.attempts if a != attempt))
+        revised = replace(
+            attempt,
+            submitted=submitted,
+            submitted_on=(*attempt.submitted_on[:i], *attempt.submitted_on[i + 1 :]),
+            essay_format=None if component == "essay" else attempt.essay_format,
+        )
+    else:
+        revised = replace(
+            attempt,
+            submitted_on=(
+                *attempt.submitted_on[:i],
+                replacement.occurred_on,
+                *attempt.submitted_on[i + 1 :],
+            ),
+            essay_format=replacement.format if component == "essay" else attempt.essay_format,
+        )
+    return enrolment.with_attempt(revised)
+
+
+def _quoted(aggregate: Any, correction: Any, fields: dict[str, Any]) -> Any:
+    """The corrected event rebuilt from the fields a correction quotes (same version), so
+    that its own ``revise`` can take it out of the state or put its amended form in."""
+    cls = getattr(Participant, correction.corrected_type)
+    envelope: dict[str, Any] = {
+        "originator_id": aggregate.id,
+        "originator_version": correction.corrects,
+        "timestamp": correction.timestamp,
+    }
+    if "originator_topic" in {f.name for f in dataclasses.fields(cls)}:
+        envelope["originator_topic"] = get_topic(Participant)
+    return cls(**envelope, **fields)
+
+
+def _make_stale(aggregate: Any, corrected_type: str, original: dict[str, Any]) -> None:
+    """Take out the moderations a correction made stale; credits awarded on a final pass
+    that is no longer final are withdrawn until the attempt is moderated again."""
+    stages = corrections.stale_stages(corrected_type, original)
+    if not stages:
+        return
+    enrolment: Enrolment = aggregate.enrolments[original["cohort_id"]]
+    attempt = enrolment.attempt(original["attempt"])
+    if attempt is None:
+        return
+    stale = [m for m in attempt.moderations if m.stage in stages]
+    if not stale:
+        return
+    kept = tuple(m for m in attempt.moderations if m.stage not in stages)
+    updated = enrolment.with_attempt(replace(attempt, moderations=kept))
+    if any(m.stage == "external" and m.result == "pass" for m in stale):
+        updated = replace(updated, credits_awarded=0)
+    aggregate.enrolments[original["cohort_id"]] = updated
+
+
+def _plan_for(target: Any, plan_of: Callable[[str], CohortPlan]) -> CohortPlan | None:
+    cohort_id: str | None = getattr(target, "cohort_id", None)
+    return None if cohort_id is None else plan_of(cohort_id)
+
+
+def _history_keeps_rules(
+    events: Sequence[Any], plan_of: Callable[[str], CohortPlan], today: date, what: str
+) -> None:
+    """Issue again, on a fresh participant, the command behind each event that would stand:
+    a correction is accepted only if every one of them is still accepted, so no correction
+    can make the record say something the rules forbid."""
+    participant: Participant | None = None
+    for event in events:
+        try:
+            participant = _redo(participant, event, plan_of, today)
+        except DomainError as broken:
+            if not isinstance(broken, RuleViolation | InvalidValue):
+                raise
+            raise CorrectionError(
+                f"Refused: after {what}, the {type(event).__name__} at version "
+                f"{event.originator_version} would break a rule: {broken}",
+                code="correction-breaks-rule",
+            ) from None
+
+
+def _redo(
+    p: Participant | None, e: Any, plan_of: Callable[[str], CohortPlan], today: date
+) -> Participant:
+    """The command that records ``e``, issued on ``p`` (``e`` is a registration if None)."""
+    who = e.recorded_by
+    if p is None:
+        assert isinstance(e, Participant.Registered)
+        details = PersonalDetails(**{f: getattr(e, f) for f in _PERSONAL_DETAIL_FIELDS})
+        return Participant.register(
+            participant_id=e.originator_id, details=details, recorded_by=who
+        )
+    kind = type(e).__name__
+    plan = _plan_for(e, plan_of)
+    on = getattr(e, "occurred_on", None)
+    course = {"today": today, "recorded_by": who}
+    if kind == "Enrolled":
+        assert plan is not None
+        p.enrol(plan=plan, enrolled_on=e.occurred_on, **course)
+    elif kind in ("SessionAttended", "SessionMissed"):
+        assert plan is not None
+        status: SessionStatus = "attended" if kind == "SessionAttended" else "missed"
+        reason = getattr(e, "reason", None)
+        p.record_session(
+            plan=plan, session=e.session, status=status, occurred_on=on, reason=reason, **course
+        )
+    elif kind in ("AccreditationChosen", "AccreditationDeclined"):
+        assert plan is not None
+        choose = kind == "AccreditationChosen"
+        p.decide_accreditation(plan=plan, choose=choose, occurred_on=on, **course)  # type: ignore[arg-type]
+    elif kind in ("LogSubmitted", "EssaySubmitted"):
+        assert plan is not None
+        component: Component = "log" if kind == "LogSubmitted" else "essay"
+        p.submit(
+            plan=plan,
+            component=component,
+            attempt=e.attempt,
+            essay_format=getattr(e, "format", None),
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    elif kind == "Marked":
+        assert plan is not None
+        p.mark(
+            plan=plan,
+            attempt=e.attempt,
+            stage=e.stage,
+            marker=e.marker,
+            result=e.result,
+            feedback=e.feedback,
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    elif kind == "Moderated":
+        assert plan is not None
+        p.moderate(
+            plan=plan,
+            attempt=e.attempt,
+            stage=e.stage,
+            moderator=e.moderator,
+            result=e.result,
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    elif kind == "CertificateIssued":
+        assert plan is not None
+        p.issue_certificate(plan=plan, kind=e.kind, occurred_on=on, **course)  # type: ignore[arg-type]
+    elif kind == "Withdrawn":
+        assert plan is not None
+        p.withdraw(plan=plan, reason=e.reason, occurred_on=on, **course)  # type: ignore[arg-type]
+    elif kind == "OutcomeReported":
+        p.report_outcome(
+            category=e.category,
+            detail=e.detail,
+            source=e.source,
+            ended_on=e.ended_on,
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    elif kind == "FollowUpCompleted":
+        p.complete_follow_up(method=e.method, occurred_on=on, **course)  # type: ignore[arg-type]
+    elif kind == "FeedbackRecorded":
+        cohort_ids = [e.cohort_id] if e.cohort_id is not None else list(p.cohort_ids)
+        p.record_feedback(
+            plans=[plan_of(c) for c in cohort_ids if c in p.enrolments],
+            cohort_id=e.cohort_id,
+            quote=e.quote,
+            interviewer=e.interviewer,
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    elif kind == "WellbeingMeasured":
+        p.measure_wellbeing(
+            scale=WellbeingScale(e.scale, e.minimum, e.maximum),
+            score=e.score,
+            timepoint=e.timepoint,
+            occurred_on=on,  # type: ignore[arg-type]
+            **course,
+        )
+    else:  # pragma: no cover - every event type that can stand is listed above
+        raise AssertionError(f"no command records a {kind}")
+    return p

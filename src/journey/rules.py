@@ -8,8 +8,9 @@ broken rule leaves no pending event. The numbers refer to the rule list in the R
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from journey.errors import (
     AccreditationDecisionError,
@@ -18,6 +19,7 @@ from journey.errors import (
     AttemptSequenceError,
     CertificateError,
     ComponentAlreadySubmittedError,
+    CorrectionError,
     EssayFormatNotAllowedError,
     FeedbackInterviewerError,
     MarkingError,
@@ -391,4 +393,137 @@ def score_in_range(scale: WellbeingScale, score: int) -> None:
         raise WellbeingOutOfRangeError(
             f"A {scale.name} score is between {scale.minimum} and {scale.maximum}; "
             f"{score} is outside that range."
+        )
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+
+def correctable(target: Any, *, retracting: bool) -> str:
+    """The corrected event's type, if it is one that may be corrected this way."""
+    kind = type(target).__name__
+    if kind in ("EventRetracted", "EventAmended"):
+        raise CorrectionError(
+            f"Version {target.originator_version} is itself a correction; correct the event "
+            f"it corrected (version {target.corrects}) instead.",
+            code="correction-of-correction",
+        )
+    if retracting and kind == "Registered":
+        raise CorrectionError(
+            "A registration cannot be retracted: amend the personal details, or erase them "
+            "(forget the participant).",
+            code="registration-not-retractable",
+        )
+    return kind
+
+
+def corrected_by_author(target: Any, actor: str) -> None:
+    """A mark is corrected only by its marker, a moderation only by its moderator: anyone
+    else changing it would undo the independence of double marking and moderation."""
+    kind = type(target).__name__
+    author = {"Marked": "marker", "Moderated": "moderator"}.get(kind)
+    if author is not None and getattr(target, author) != actor:
+        raise CorrectionError(
+            f"Only {getattr(target, author)}, who recorded this {kind.lower()} event as its "
+            f"{author}, can correct it.",
+            code="correction-not-by-author",
+        )
+
+
+def enrolment_has_no_records(
+    enrolments: Mapping[str, Enrolment], other_records: int, target: Any
+) -> None:
+    enrolment = enrolments[target.cohort_id]
+    if (
+        enrolment.sessions
+        or enrolment.accreditation
+        or enrolment.attempts
+        or enrolment.certificates
+        or enrolment.withdrawn
+    ):
+        raise CorrectionError(
+            f"The enrolment on cohort {target.cohort_id!r} has records of its own; retract "
+            "them first.",
+            code="correction-has-dependants",
+        )
+    if len(enrolments) == 1 and other_records:
+        raise CorrectionError(
+            "This is the participant's only enrolment and outcomes or contacts are recorded "
+            "after it; retract them first.",
+            code="correction-has-dependants",
+        )
+
+
+def no_attempt_depends(enrolment: Enrolment) -> None:
+    if enrolment.attempts:
+        raise CorrectionError(
+            f"Submissions on cohort {enrolment.cohort_id!r} depend on the choice of "
+            "accreditation; retract them first.",
+            code="correction-has-dependants",
+        )
+
+
+def attendance_certificate_holds(
+    enrolment: Enrolment, plan: CohortPlan | None, *, removed: int
+) -> None:
+    if plan is None or "attendance" not in enrolment.certificates:
+        return
+    threshold = plan.programme.attendance_threshold
+    if enrolment.attended - removed < threshold:
+        raise CorrectionError(
+            f"The certificate of attendance needs {threshold} days attended; without this "
+            "one it would stand on fewer. Retract the certificate first.",
+            code="correction-has-dependants",
+        )
+
+
+def submission_not_marked(enrolment: Enrolment, number: int) -> None:
+    attempt = enrolment.attempt(number)
+    if attempt is not None and attempt.marks:
+        raise CorrectionError(
+            f"Attempt {number} has been marked; a submission that was marked can be amended "
+            "but not retracted (retract the marks first).",
+            code="correction-has-dependants",
+        )
+
+
+def first_mark_not_seconded(enrolment: Enrolment, number: int) -> None:
+    attempt = enrolment.attempt(number)
+    if attempt is not None and attempt.mark("second") is not None:
+        raise CorrectionError(
+            f"Attempt {number} has a second mark; retract it before the first.",
+            code="correction-has-dependants",
+        )
+
+
+def no_later_attempt(enrolment: Enrolment, number: int) -> None:
+    if any(a.number > number for a in enrolment.attempts):
+        raise CorrectionError(
+            f"Attempt {number + 1} was started on attempt {number}'s result; correct that "
+            "attempt's records first.",
+            code="correction-has-dependants",
+        )
+
+
+def no_accredited_certificate(enrolment: Enrolment) -> None:
+    if "accredited" in enrolment.certificates:
+        raise CorrectionError(
+            f"An accredited certificate was issued on cohort {enrolment.cohort_id!r} on this "
+            "result; retract the certificate first.",
+            code="correction-has-dependants",
+        )
+
+
+def enrolment_before_its_records(enrolment: Enrolment, enrolled_on: date) -> None:
+    dates = [s.occurred_on for s in enrolment.sessions]
+    for attempt in enrolment.attempts:
+        dates += [*attempt.submitted_on, *(m.marked_on for m in attempt.marks)]
+        dates += [m.moderated_on for m in attempt.moderations]
+    if enrolment.withdrawn_on is not None:
+        dates.append(enrolment.withdrawn_on)
+    if dates and enrolled_on > min(dates):
+        raise CorrectionError(
+            f"Records on cohort {enrolment.cohort_id!r} are dated from "
+            f"{min(dates).isoformat()}; the enrolment cannot be after them.",
+            code="correction-out-of-order",
         )

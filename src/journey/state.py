@@ -137,6 +137,9 @@ class Enrolment:
     enrolled_on: date
     sessions: tuple[SessionRecord, ...] = ()
     accreditation: str | None = None  # "chosen", "declined" or None (undecided)
+    # The versions of the decisions recorded, in order (each one changed the decision, so
+    # they alternate): what a correction of one needs to know.
+    decided_in: tuple[int, ...] = ()
     attempts: tuple[Attempt, ...] = ()
     certificates: tuple[CertificateKind, ...] = ()
     withdrawn_on: date | None = None
@@ -189,6 +192,7 @@ class Outcome:
     occurred_on: date
     ended_on: date | None
     recorded_by: str
+    version: int = 0  # the stream version of the event that recorded it (corrections name it)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,7 @@ class FollowUp:
     method: FollowUpMethod
     occurred_on: date
     recorded_by: str
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ class Feedback:
     interviewer: str
     occurred_on: date
     cohort_id: str | None
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -212,3 +218,4 @@ class WellbeingScore:
     score: int
     timepoint: WellbeingTimepoint
     occurred_on: date
+    version: int = 0

@@ -83,7 +83,7 @@ def read_timeline(engine: Engine, participant_id: str) -> tuple[TimelineEntry, .
             conn.execute(
                 select(entry_table)
                 .where(entry_table.c.participant_id == participant_id)
-                .order_by(entry_table.c.occurred_on, entry_table.c.position)
+                .order_by(entry_table.c.occurred_on, entry_table.c.version)
             )
             .mappings()
             .all()
@@ -95,7 +95,7 @@ def read_timeline(engine: Engine, participant_id: str) -> tuple[TimelineEntry, .
         fields = {
             k: v
             for k, v in entry.items()
-            if v is not None and k not in ("participant_id", "position", "kind", "occurred_on")
+            if v is not None and k not in ("participant_id", "version", "kind", "occurred_on")
         }
         timeline.append(
             TimelineEntry(

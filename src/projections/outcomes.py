@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text
 
 from journey.participant import Participant
 from projections.courses import COURSE_EVENTS, apply_course_event, course_tables
@@ -34,7 +34,8 @@ entry_table = Table(
     "outcomes_entry",
     metadata,
     Column("participant_id", String(36), primary_key=True),
-    Column("position", BigInteger, primary_key=True),
+    # The version of the participant's event that recorded the entry (corrections name it).
+    Column("version", Integer, primary_key=True),
     Column("kind", String(20), nullable=False),  # outcome, follow_up, feedback, wellbeing
     Column("occurred_on", Date, nullable=False),
     Column("category", String(40), nullable=True),
@@ -84,7 +85,7 @@ class OutcomesProjection(Projection):
         entry = {
             **_EMPTY_ENTRY,
             "participant_id": pid,
-            "position": position,
+            "version": event.originator_version,
             "occurred_on": event.occurred_on,
         }
         if isinstance(event, Participant.OutcomeReported):

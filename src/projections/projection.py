@@ -4,7 +4,9 @@ A projection names the event classes it reads (``topics``, filtered in the datab
 its tables, and turns each event into row changes through :class:`~projections.rows.Rows`.
 It never writes SQL itself and never replays aggregates: the runner reads the log, calls
 :meth:`Projection.apply` for each event of a page, and commits the page's rows together with
-the projection's tracking position.
+the projection's tracking position. A correction is the one exception: for it the runner reads
+the participant's stream up to the correction and :meth:`Projection.correct` records again the
+events that stand.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from typing import Any, ClassVar
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, MetaData, Table
 
+from journey.participant import Participant
 from projections.rows import Rows
+
+CORRECTIONS: tuple[type[Any], ...] = (Participant.EventRetracted, Participant.EventAmended)
 
 __all__ = ["Projection"]
 
@@ -30,7 +35,16 @@ class Projection(ABC):
 
     @classmethod
     def topics(cls) -> list[str]:
-        return [get_topic(c) for c in cls.event_classes]
+        """The stored topics this projection reads: its events, and the corrections of a
+        participant's events if it reads any of those (see :meth:`correct`)."""
+        topics = [get_topic(c) for c in cls.event_classes]
+        if cls.reads_participants():
+            topics += [get_topic(c) for c in CORRECTIONS]
+        return topics
+
+    @classmethod
+    def reads_participants(cls) -> bool:
+        return any(issubclass(c, Participant.Event) for c in cls.event_classes)
 
     @classmethod
     def tables(cls) -> list[Table]:
@@ -48,3 +62,16 @@ class Projection(ABC):
     @abstractmethod
     def apply(self, event: Any, position: int, rows: Rows) -> None:
         """Record ``event`` (at log ``position``) in this projection's rows."""
+
+    def correct(self, position: int, rows: Rows, participant_id: str, standing: list[Any]) -> None:
+        """A correction (at log ``position``) changed what stands of a participant's
+        stream: forget every row of that participant and record again the events that
+        stand (``standing``, in stream order, as the ledger's ``effective_events`` gives
+        them). Rows keyed by the participant are this projection's own; shared ones (the
+        programmes and cohorts) are left alone."""
+        for table in self.tables():
+            if "participant_id" in table.c:
+                rows.forget(table, "participant_id", participant_id)
+        for event in standing:
+            if isinstance(event, self.event_classes):
+                self.apply(event, position, rows)

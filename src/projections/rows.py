@@ -26,6 +26,7 @@ class Rows:
         self._dirty: dict[str, dict[Key, Row]] = {}
         self._appended: dict[str, list[Row]] = {}
         self._tables: dict[str, Table] = {}
+        self._forgotten: dict[str, list[tuple[str, Any]]] = {}
         self._start_empty = tables_start_empty
         self._conn: Connection | None = None
 
@@ -54,8 +55,30 @@ class Rows:
                 .first()
             )
             row = dict(found) if found is not None else None
+            if row is not None and self._is_forgotten(table, row):
+                row = None
         cached[key] = row
         return row
+
+    def forget(self, table: Table, column: str, value: Any) -> None:
+        """Delete every row whose ``column`` is ``value`` (written first at the next flush,
+        before the rows put after this call)."""
+        self._tables[table.name] = table
+        self._forgotten.setdefault(table.name, []).append((column, value))
+        cached = self._cache.get(table.name, {})
+        for key, row in cached.items():
+            if row is not None and row[column] == value:
+                cached[key] = None
+        dirty = self._dirty.get(table.name, {})
+        for key in [k for k, row in dirty.items() if row[column] == value]:
+            del dirty[key]
+        if table.name in self._appended:
+            self._appended[table.name] = [
+                row for row in self._appended[table.name] if row[column] != value
+            ]
+
+    def _is_forgotten(self, table: Table, row: Row) -> bool:
+        return any(row[column] == value for column, value in self._forgotten.get(table.name, ()))
 
     def require(self, table: Table, *key: Any, position: int) -> Row:
         """The row with primary key ``key``, which the event at log ``position`` needs; a
@@ -80,6 +103,11 @@ class Rows:
     def flush(self, conn: Connection) -> int:
         """Write every changed row; return how many rows were written."""
         written = 0
+        for name, forgotten in self._forgotten.items():
+            table = self._tables[name]
+            for column, value in forgotten:
+                conn.execute(table.delete().where(table.c[column] == value))
+        self._forgotten.clear()
         for name, rows in self._dirty.items():
             written += _upsert(conn, self._tables[name], list(rows.values()))
         for name, appended in self._appended.items():

@@ -23,7 +23,7 @@ from projections.database import views_engine
 from projections.funnel import FunnelProjection
 from projections.moderation import ModerationProjection
 from projections.outcomes import OutcomesProjection
-from projections.projection import Projection
+from projections.projection import CORRECTIONS, Projection
 from projections.register import RegisterProjection
 from projections.rows import Rows
 from projections.tracking import ViewTracking
@@ -284,4 +284,14 @@ class ProjectionRunner:
             event = decoded.get(notification.id)
             if event is None:
                 event = decoded[notification.id] = mapper.to_domain_event(notification)
-            projection.apply(event, notification.id, rows)
+            if isinstance(event, CORRECTIONS):
+                # What stands of the participant's stream after the correction: read once
+                # per page for every projection, like the page's decoded events.
+                standing = decoded.get(-notification.id)
+                if standing is None:
+                    standing = decoded[-notification.id] = self.ledger.effective_events(
+                        event.originator_id, version=event.originator_version
+                    )
+                projection.correct(notification.id, rows, str(event.originator_id), standing)
+            else:
+                projection.apply(event, notification.id, rows)

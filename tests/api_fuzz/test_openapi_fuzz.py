@@ -776,6 +776,8 @@ REPRODUCTIONS = {
     ),
     ("F6", "GET /audit/access"): (lambda api: _send(api, "GET", "/audit/access", "auditor"), {200}),
 }
+
+
 @pytest.mark.parametrize(("code", "label"), list(REPRODUCTIONS))
 def test_reported_finding(code: str, label: str, api: Running) -> None:
     """The request that once showed the finding now gets a declared answer the fix gives."""

@@ -104,7 +104,9 @@ def test_a_full_journey_reads_back_equal_from_a_new_ledger(store_url, open_ledge
         date(2024, 3, 1),
         date(2024, 5, 20),
         "staff-dan",
+        view.outcomes[0].version,
     )
+    assert view.outcomes[0].version > 1
     assert view.outcomes[1].ended_on is None
     assert view.follow_ups[0].recorded_by == "staff-dan"
     assert view.feedback[0].interviewer == "interviewer-hal"

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
+from journey.corrections import AMENDABLE, fields_of
 from journey.errors import DomainError
 from journey.state import Attempt, Enrolment, PersonalDetails
 from journey.values import (
@@ -34,6 +35,7 @@ from journey.values import (
     FOLLOW_UP_METHODS,
     OUTCOME_CATEGORIES,
     OUTCOME_SOURCES,
+    RESULTS,
     WELLBEING_SCALES,
     WELLBEING_TIMEPOINTS,
     Accreditation,
@@ -210,6 +212,7 @@ class HistoryWalk:
             (1, self._follow_up),
             (1, self._feedback),
             (1, self._wellbeing),
+            (2, self._correct),
         ]
         op = weighted(self.chooser, ops)
         planned = op() if self.participants or op == self._schedule_next else self._enrol()
@@ -232,8 +235,21 @@ class HistoryWalk:
     # -- choices --------------------------------------------------------------------------
 
     def _participant(self) -> tuple[UUID, ParticipantView]:
-        pid = pick(self.chooser, self.participants)
-        return pid, self.ledger.get_participant(pid)
+        """Some participant with an enrolment (a retraction may have taken someone's only
+        one; if nobody has one, someone is enrolled again first)."""
+        views = {pid: self.ledger.get_participant(pid) for pid in self.participants}
+        enrolled = [pid for pid, view in views.items() if view.enrolments]
+        if not enrolled:
+            pid = self.participants[0]
+            self.ledger.enrol_again(
+                participant_id=pid,
+                cohort_id=self.scheduled[0].cohort_id,
+                enrolled_on=self._enrolled_on(self.scheduled[0]),
+                actor=STAFF,
+            )
+            return pid, self.ledger.get_participant(pid)
+        pid = pick(self.chooser, enrolled)
+        return pid, views[pid]
 
     def _enrolment(self) -> tuple[UUID, Enrolment]:
         """Some enrolment, most often one not withdrawn from (a few tries)."""
@@ -550,3 +566,54 @@ class HistoryWalk:
                 actor=STAFF,
             ),
         )
+
+    def _correct(self) -> tuple[str, Callable[[], Any]] | None:
+        """Retract or amend some event that stands (corrections the rules refuse included:
+        a registration, a mark by someone else, a step with later steps on it)."""
+        pid, _ = self._participant()
+        standing = self.ledger.effective_events(pid)
+        target = pick(self.chooser, standing)
+        kind = type(target).__name__
+        author = {"Marked": "marker", "Moderated": "moderator"}.get(kind)
+        actor = getattr(target, author) if author and chance(self.chooser, 90) else STAFF
+        version = target.originator_version
+        amendable = sorted(AMENDABLE.get(kind, ()))
+        if not amendable or chance(self.chooser, 40):
+            return (
+                f"{self._short(pid)}: retract v{version} ({kind}) as {actor}",
+                lambda: self.ledger.retract_event(
+                    participant_id=pid, corrects=version, reason="recorded in error", actor=actor
+                ),
+            )
+        name = pick(self.chooser, amendable)
+        changes = {name: self._amended_value(name, fields_of(target))}
+        return (
+            f"{self._short(pid)}: amend v{version} ({kind}) {changes} as {actor}",
+            lambda: self.ledger.amend_event(
+                participant_id=pid,
+                corrects=version,
+                changes=changes,
+                reason="corrected from the paper form",
+                actor=actor,
+            ),
+        )
+
+    def _amended_value(self, name: str, original: dict[str, Any]) -> Any:
+        value = original.get(name)
+        if name in ("occurred_on", "ended_on") and isinstance(value, date):
+            return value - timedelta(days=self.chooser.integer(0, 10))
+        choices = {
+            "result": RESULTS,
+            "format": ESSAY_FORMATS,
+            "category": OUTCOME_CATEGORIES,
+            "source": OUTCOME_SOURCES,
+            "method": FOLLOW_UP_METHODS,
+            "timepoint": WELLBEING_TIMEPOINTS,
+        }.get(name)
+        if choices is not None:
+            return pick(self.chooser, choices)
+        if name == "score":
+            return int(value) + pick(self.chooser, (-1, 1))
+        if name == "ended_on":
+            return None
+        return f"{value or name} (corrected)"

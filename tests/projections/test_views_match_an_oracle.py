@@ -178,7 +178,7 @@ def test_a_long_seeded_history_agrees_with_the_oracle() -> None:
             walk, _ = walk_and_follow(
                 ledger,
                 engine,
-                SeededChooser(2012),
+                SeededChooser(2016),
                 steps=400,
                 check=lambda walk: check_against_oracle(ledger, engine, walk),
             )
@@ -188,5 +188,11 @@ def test_a_long_seeded_history_agrees_with_the_oracle() -> None:
             for stage in ("withdrawn", "declined", "undecided", "passed", "referred", "pending"):
                 field = {"declined": "accreditation_declined"}.get(stage, stage)
                 assert totals[field] > 0, f"the seeded history has nobody {stage}"
+            corrections = [
+                line
+                for line in walk.log
+                if not line.startswith("refused") and (": retract " in line or ": amend " in line)
+            ]
+            assert len(corrections) >= 10, "the seeded history has too few corrections"
             results = {(a.number, a.final_result) for _, e in facts.enrolments for a in e.attempts}
             assert {(2, "pass"), (2, "refer"), (2, None)} <= results, results

@@ -95,6 +95,8 @@ def test_participant_has_the_expected_events() -> None:
         "FollowUpCompleted",
         "FeedbackRecorded",
         "WellbeingMeasured",
+        "EventRetracted",
+        "EventAmended",
     }
 
 
@@ -126,4 +128,20 @@ def test_the_free_text_about_a_person_is_marked_personal() -> None:
         "Marked": {"feedback"},
         "OutcomeReported": {"detail"},
         "FeedbackRecorded": {"quote"},
+        "EventRetracted": {"reason"},
+        "EventAmended": {"reason"},
+    }
+
+
+def test_a_correction_quotes_the_corrected_event_under_its_own_field_names() -> None:
+    """A correction's ``original`` and ``changes`` are personal where the corrected
+    event's fields are (erasure reads QUOTED_FIELDS)."""
+    quoted = {
+        cls.__name__: cls.QUOTED_FIELDS  # type: ignore[attr-defined]
+        for cls in EVENTS
+        if getattr(cls, "QUOTED_FIELDS", None)
+    }
+    assert quoted == {
+        "EventRetracted": {"original"},
+        "EventAmended": {"original", "changes"},
     }
