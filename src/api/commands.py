@@ -107,6 +107,12 @@ _COMMANDS: dict[type[Any], Command] = {
         occurred_on=_on(b, t),
         **kw,
     ),
+    s.EventRetractedIn: lambda ledger, pid, b, kw, t: ledger.retract_event(
+        participant_id=pid, corrects=b.corrects, reason=b.reason, **kw
+    ),
+    s.EventAmendedIn: lambda ledger, pid, b, kw, t: ledger.amend_event(
+        participant_id=pid, corrects=b.corrects, changes=b.changes, reason=b.reason, **kw
+    ),
 }
 
 

@@ -78,11 +78,13 @@ def present_participant(view: ParticipantView, principal: Principal) -> Particip
                 source=o.source,
                 occurred_on=o.occurred_on,
                 ended_on=o.ended_on,
+                version=o.version,
             )
             for o in view.outcomes
         ],
         follow_ups=[
-            FollowUpOut(method=f.method, occurred_on=f.occurred_on) for f in view.follow_ups
+            FollowUpOut(method=f.method, occurred_on=f.occurred_on, version=f.version)
+            for f in view.follow_ups
         ],
         feedback=[FeedbackOut(**asdict(f)) for f in view.feedback],
         wellbeing=[WellbeingOut(**asdict(w)) for w in view.wellbeing],
@@ -101,10 +103,14 @@ def present_history(
     out = []
     for entry in entries:
         fields = dict(entry.fields)
+        # A correction of a mark quotes the mark: hidden exactly when the mark is.
+        mark = fields.get("original") if fields.get("corrected_type") == "Marked" else None
+        if entry.type == "Marked":
+            mark = fields
         if (
-            entry.type == "Marked"
-            and (fields.get("cohort_id"), fields.get("attempt")) in hidden
-            and fields.get("marker") != principal.subject
+            isinstance(mark, dict)
+            and (mark.get("cohort_id"), mark.get("attempt")) in hidden
+            and mark.get("marker") != principal.subject
         ):
             continue
         out.append(

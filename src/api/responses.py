@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = [
     "CohortOut",
@@ -132,11 +132,13 @@ class OutcomeOut(BaseModel):
     source: str
     occurred_on: date
     ended_on: date | None
+    version: int = Field(description="The version of the event that recorded it (to correct it).")
 
 
 class FollowUpOut(BaseModel):
     method: str
     occurred_on: date
+    version: int
 
 
 class FeedbackOut(BaseModel):
@@ -144,6 +146,7 @@ class FeedbackOut(BaseModel):
     interviewer: str
     occurred_on: date
     cohort_id: str | None
+    version: int
 
 
 class WellbeingOut(BaseModel):
@@ -151,6 +154,7 @@ class WellbeingOut(BaseModel):
     score: int
     timepoint: str
     occurred_on: date
+    version: int
 
 
 class ParticipantOut(BaseModel):

@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Body, Depends, Header, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.auth import Principal
+from api.auth import Principal, Role
 from api.commands import record_event
+from api.compose import Services
 from api.deps import Caller, Log, Svc, audited, forbidden, views_at
 from api.errors import ApiError
 from api.idempotency import make_ticket, replay, stored_answer
@@ -27,7 +28,12 @@ from api.responses import (
     TimelineOut,
 )
 from api.schemas import EnrolIn, EventIn, Moment
-from journey.errors import AlreadyAnswered, ConcurrencyConflict, ParticipantNotFound
+from journey.errors import (
+    AlreadyAnswered,
+    ConcurrencyConflict,
+    DomainError,
+    ParticipantNotFound,
+)
 from journey.requests import RequestTicket
 from journey.state import PersonalDetails
 from projections.outcome_report import read_timeline
@@ -188,17 +194,28 @@ def record(
     idempotency_key: IdempotencyKey = None,
     if_match: IfMatch = None,
 ) -> Any:
-    allowed = EVENT_ROLES.get(body.type, DEFAULT_EVENT_ROLES)
+    try:
+        what, allowed = _recording_roles(services, participant_id, body)
+    except DomainError:  # no such participant or version: logged, then answered 404 / 422
+        access_log.record(
+            subject=principal.subject,
+            role=principal.role,
+            operation="record_event",
+            target=participant_id,
+            detail=body.type,
+            allowed=principal.role in CORRECTING_ROLES,
+        )
+        raise
     access_log.record(
         subject=principal.subject,
         role=principal.role,
         operation="record_event",
         target=participant_id,
-        detail=body.type,
+        detail=what,
         allowed=principal.role in allowed,
     )
     if principal.role not in allowed:
-        raise forbidden(principal, allowed, f"Recording {body.type}")
+        raise forbidden(principal, allowed, f"Recording {what}")
     pid = participant_uuid(participant_id)
     version = expected_version(if_match)
 
@@ -303,3 +320,18 @@ def read_participant_timeline(
             for e in entries
         ],
     )
+
+
+# Who may correct an event is who records events of its type; any of these may try.
+CORRECTING_ROLES: tuple[Role, ...] = ("staff", "marker", "moderator")
+
+
+def _recording_roles(
+    services: Services, participant_id: str, body: Any
+) -> tuple[str, tuple[Role, ...]]:
+    """What the body records (for the access log) and the roles that may record it: for a
+    correction, the roles that record the corrected event's type."""
+    if body.type not in ("EventRetracted", "EventAmended"):
+        return body.type, EVENT_ROLES.get(body.type, DEFAULT_EVENT_ROLES)
+    corrected = services.ledger.event_type_at(participant_uuid(participant_id), body.corrects)
+    return f"{body.type} of {corrected}", EVENT_ROLES.get(corrected, DEFAULT_EVENT_ROLES)

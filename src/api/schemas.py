@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -238,6 +238,30 @@ class WellbeingMeasuredIn(_Event):
     timepoint: Literal["baseline", "end", "follow_up"]
 
 
+class EventRetractedIn(Body):
+    """Retract the participant's event at version ``corrects``: it was recorded in error.
+    The event stays in the history; state and every view go on without it. Who may do it
+    is who records events of its type (a mark: its marker; a moderation: its moderator)."""
+
+    type: Literal["EventRetracted"]
+    corrects: Annotated[int, Field(ge=1, strict=True, description="The version to retract.")]
+    reason: Text
+
+
+class EventAmendedIn(Body):
+    """Amend the participant's event at version ``corrects``: from now on it counts as if it
+    had said ``changes`` (its other fields as they were). Only some fields of each event type
+    can be amended (dates, results, free text, categories; never what the event is about)."""
+
+    type: Literal["EventAmended"]
+    corrects: Annotated[int, Field(ge=1, strict=True, description="The version to amend.")]
+    changes: Annotated[
+        dict[str, Any],
+        Field(min_length=1, max_length=10, description="Field name -> corrected value."),
+    ]
+    reason: Text
+
+
 EventIn = Annotated[
     EnrolledIn
     | SessionAttendedIn
@@ -253,6 +277,8 @@ EventIn = Annotated[
     | OutcomeReportedIn
     | FollowUpCompletedIn
     | FeedbackRecordedIn
-    | WellbeingMeasuredIn,
+    | WellbeingMeasuredIn
+    | EventRetractedIn
+    | EventAmendedIn,
     Field(discriminator="type"),
 ]

@@ -110,6 +110,14 @@ EVENT_BODIES: dict[str, dict[str, Any]] = {
         "timepoint": "baseline",
         "occurred_on": "2024-01-03",
     },
+    # Version 1 is the registration: corrected by staff (it can be amended, not retracted).
+    "EventRetracted": {"type": "EventRetracted", "corrects": 1, "reason": "recorded in error"},
+    "EventAmended": {
+        "type": "EventAmended",
+        "corrects": 1,
+        "changes": {"name": "Anne Example"},
+        "reason": "misspelt on the form",
+    },
 }
 
 # (method, route template) -> every status the HTTP tests saw it answer.

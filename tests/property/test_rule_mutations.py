@@ -89,6 +89,24 @@ GUARDS = (
     "session_on_its_day",
 )
 
+# The guards of corrections. The state machine here issues none; what keeps a correction from
+# making the record break a rule is the replay of every standing event's command
+# (participant._history_keeps_rules: tests/projections/test_corrections_keep_the_rules.py
+# fails without it), and most of these refuse earlier with a plainer sentence. Each one's
+# refusal is shown in tests/unit/test_corrections.py.
+CORRECTION_GUARDS = (
+    "attendance_certificate_holds",
+    "correctable",
+    "corrected_by_author",
+    "enrolment_before_its_records",
+    "enrolment_has_no_records",
+    "first_mark_not_seconded",
+    "no_accredited_certificate",
+    "no_attempt_depends",
+    "no_later_attempt",
+    "submission_not_marked",
+)
+
 
 def _enrolment_unchecked(enrolments: dict[str, Enrolment], cohort_id: str) -> Enrolment | None:
     return enrolments.get(cohort_id)
@@ -149,7 +167,7 @@ def test_the_guard_list_is_every_guard_in_rules() -> None:
         for name, value in vars(rules).items()
         if inspect.isfunction(value) and value.__module__ == rules.__name__
     }
-    assert defined == set(GUARDS), "add new guards to GUARDS (and remove deleted ones)"
+    assert defined == set(GUARDS) | set(CORRECTION_GUARDS), "add new guards to GUARDS"
 
 
 def test_the_machine_passes_at_mutant_settings_without_a_mutant() -> None:

@@ -346,3 +346,29 @@ def test_a_withdrawal_recorded_in_error_is_retracted_and_the_course_goes_on(
     assert not enrolment.withdrawn
     assert enrolment.attended == 2
     assert_matches_fold(ledger, journey)
+
+
+def test_a_day_under_an_attendance_certificate_is_not_retracted(
+    ledger: JourneyLedger, journey: Journey
+) -> None:
+    journey.enrol()
+    journey.attend(*range(1, 10))
+    journey.certify("attendance")
+    with pytest.raises(CorrectionError) as caught:
+        retract(ledger, journey, version_of(ledger, journey, "SessionAttended", session=4))
+    assert caught.value.code == "correction-has-dependants"
+    assert "certificate" in str(caught.value)
+
+
+def test_an_enrolment_is_not_amended_to_after_its_records(
+    ledger: JourneyLedger, journey: Journey
+) -> None:
+    journey.enrol()
+    journey.attend(1)
+    enrolled = version_of(ledger, journey, "Enrolled")
+    with pytest.raises(CorrectionError) as caught:
+        amend(ledger, journey, enrolled, occurred_on=date(2024, 2, 20))
+    assert caught.value.code == "correction-out-of-order"
+    amend(ledger, journey, enrolled, occurred_on=date(2024, 1, 20))
+    assert spring(ledger, journey).enrolled_on == date(2024, 1, 20)
+    assert_matches_fold(ledger, journey)
