@@ -144,6 +144,7 @@ class FeedbackOut(BaseModel):
     interviewer: str
     occurred_on: date
     cohort_id: str | None
+    category: str | None = None
 
 
 class WellbeingOut(BaseModel):

@@ -10,14 +10,26 @@
 ``JOURNEY_LEDGER_NAME``   the name signed into log digests (default ``journey-ledger``)
 ``JOURNEY_HOST``          ``journey serve`` address (default 127.0.0.1)
 ``JOURNEY_PORT``          ``journey serve`` port (default 8000)
+``JOURNEY_SCALES_FILE``   the licensee's wellbeing scale definitions (JSON; default the
+                          shipped example: WEMWBS sum scoring, SWEMWBS raw totals)
+``JOURNEY_RESEARCH_SECRET``  the study secret that keys pseudonyms and date offsets (no
+                          default: research exports are refused without it; one per study)
+``JOURNEY_RESEARCH_STUDY``   the study's name, written into each export (default ``study``)
+``JOURNEY_RESEARCH_DATES``   ``shift`` (each person's dates moved by their own offset, so
+                          intervals survive; default) or ``month`` (dates coarsened to months)
+``JOURNEY_RESEARCH_SHIFT_DAYS``  the largest date offset, in days either way (default 182)
+``JOURNEY_SUPPRESSION``   the small-number rule set for researchers: ``standard`` (1-7
+                          hidden, others rounded to 5; default) or ``threshold-10``
+``JOURNEY_WELLBEING_MIN_PAIRS``  fewest paired responses for a cohort's change figures (30)
 ========================  ===========================================================
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -33,6 +45,13 @@ class Settings(BaseSettings):
     ledger_name: str = Field(default="journey-ledger", min_length=1, max_length=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    scales_file: Path | None = None
+    research_secret: SecretStr | None = None
+    research_study: str = Field(default="study", min_length=1, max_length=100)
+    research_dates: Literal["shift", "month"] = "shift"
+    research_shift_days: int = Field(default=182, ge=1, le=3650)
+    suppression: Literal["standard", "threshold-10"] = "standard"
+    wellbeing_min_pairs: int = Field(default=30, ge=2, le=100_000)
 
     @property
     def store_url(self) -> str:

@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
 from journey.errors import DomainError
+from journey.scales import WELLBEING_SCALES
 from journey.state import Attempt, Enrolment, PersonalDetails
 from journey.values import (
     ESSAY_FORMATS,
     FOLLOW_UP_METHODS,
     OUTCOME_CATEGORIES,
     OUTCOME_SOURCES,
-    WELLBEING_SCALES,
     WELLBEING_TIMEPOINTS,
     Accreditation,
 )
