@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = [
     "CohortOut",
@@ -19,8 +19,10 @@ __all__ = [
     "ParticipantOut",
     "ProgrammeOut",
     "QueueItemOut",
+    "ReceiptOut",
     "RecordedOut",
     "RegisterOut",
+    "TableOut",
     "TimelineOut",
 ]
 
@@ -257,3 +259,25 @@ class QueueItemOut(BaseModel):
     waiting_for: str
     since: date
     days_waiting: int
+
+
+class ReceiptOut(BaseModel):
+    """The disclosure control a published table went through."""
+
+    rule_set: str = Field(description="standard, threshold-10, or exact (internal roles)")
+    rule: str
+    cells: int
+    suppressed_primary: int
+    suppressed_secondary: int
+    suppressed: int
+
+
+class TableOut(BaseModel):
+    """A published table: its columns, its rows (``*`` marks a hidden count) and its receipt."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[dict[str, int | float | str | None]]
+    receipt: ReceiptOut
+    notes: list[str]

@@ -32,7 +32,17 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+from projections.pseudonyms import Study
+from projections.suppression import RuleSet, rule_set
+
+__all__ = ["NO_STUDY_SECRET", "Settings"]
+
+NO_STUDY_SECRET = (
+    "No study secret is set, so nothing can be pseudonymised: set JOURNEY_RESEARCH_SECRET to "
+    "a long random value kept for this study only (for example the output of `python -c "
+    "\"import secrets; print(secrets.token_urlsafe(32))\"`), and JOURNEY_RESEARCH_STUDY to "
+    "the study's name, then try again. A new secret starts a new, unlinkable study."
+)
 
 
 class Settings(BaseSettings):
@@ -46,7 +56,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     scales_file: Path | None = None
-    research_secret: SecretStr | None = None
+    research_secret: SecretStr | None = Field(default=None, min_length=16)
     research_study: str = Field(default="study", min_length=1, max_length=100)
     research_dates: Literal["shift", "month"] = "shift"
     research_shift_days: int = Field(default=182, ge=1, le=3650)
@@ -66,6 +76,21 @@ class Settings(BaseSettings):
     @property
     def read_models_url(self) -> str:
         return self.views_url or self.store_url
+
+    def study(self) -> Study | None:
+        """The research study these settings configure, or None without a secret."""
+        if self.research_secret is None or not self.research_secret.get_secret_value():
+            return None
+        return Study(
+            name=self.research_study,
+            secret=self.research_secret.get_secret_value().encode(),
+            dates=self.research_dates,
+            max_shift_days=self.research_shift_days,
+        )
+
+    @property
+    def suppression_rule(self) -> RuleSet:
+        return rule_set(self.suppression)
 
     def prepare(self) -> None:
         """Create the data directory an embedded SQLite store needs."""

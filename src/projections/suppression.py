@@ -184,11 +184,14 @@ def _next_to_hide(
     if not pool:
         return None
 
-    def cost(key: str) -> tuple[int, bool, int, str]:
-        # Look one step ahead: the cell that leaves fewest hidden cells exposed, then the
-        # smallest (so a rectangle of four hidden cells beats a whole hidden row).
+    totals = {relation.total for relation in relations}
+
+    def cost(key: str) -> tuple[int, bool, bool, int, str]:
+        # Look one step ahead: the cell that leaves fewest hidden cells exposed; then a part
+        # rather than a total (readers want totals); then the smallest (so a rectangle of
+        # four hidden cells beats a whole hidden row).
         left = len(determined_cells(cells, relations, hidden | {key}))
-        return (left, cells[key] == 0, cells[key], key)
+        return (left, key in totals, cells[key] == 0, cells[key], key)
 
     return min(pool, key=cost)
 
