@@ -48,7 +48,22 @@ TableFormat = Literal["json", "csv", "parquet"]
 ProgrammeQ = Annotated[Id | None, Query(description="Only this programme's enrolments.")]
 CohortQ = Annotated[Id | None, Query(description="Only this cohort's enrolments.")]
 
-Researcher = Annotated[Principal, Depends(require(*OPERATION_ROLES["read_research_views"]))]
+
+def _may(operation: str) -> Any:
+    """The dependency that lets through the roles of ``operation`` (api.permissions)."""
+    return Depends(require(*OPERATION_ROLES[operation]))
+
+
+READ_RESEARCH_PARTICIPANTS = Annotated[Principal, _may("read_research_participants")]
+READ_RESEARCH_TIMELINE = Annotated[Principal, _may("read_research_timeline")]
+READ_RESEARCH_DICTIONARY = Annotated[Principal, _may("read_research_dictionary")]
+READ_OUTCOME_CURVES = Annotated[Principal, _may("read_outcome_curves")]
+READ_FIRST_OUTCOME = Annotated[Principal, _may("read_first_outcome")]
+READ_FUNNEL_BY_GROUP = Annotated[Principal, _may("read_funnel_by_group")]
+READ_WELLBEING_CHANGE = Annotated[Principal, _may("read_wellbeing_change")]
+PLOT_FUNNEL = Annotated[Principal, _may("plot_funnel")]
+PLOT_OUTCOME_CURVES = Annotated[Principal, _may("plot_outcome_curves")]
+PLOT_OUTCOME_TIMELINE = Annotated[Principal, _may("plot_outcome_timeline")]
 
 
 def _rule(principal: Principal, services: Services) -> RuleSet:
@@ -135,7 +150,6 @@ _DATA_RESPONSES: dict[int | str, dict[str, Any]] = {
         }
     },
 }
-DatasetRole = Annotated[Principal, Depends(require(*OPERATION_ROLES["read_research_dataset"]))]
 
 
 @router.get(
@@ -146,7 +160,7 @@ DatasetRole = Annotated[Principal, Depends(require(*OPERATION_ROLES["read_resear
 )
 def research_participants(
     services: Svc,
-    principal: DatasetRole,
+    principal: READ_RESEARCH_PARTICIPANTS,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     format: Annotated[TableFormat, Query(description="json (default), csv or parquet")] = "json",
@@ -165,7 +179,7 @@ def research_participants(
 )
 def research_timeline(
     services: Svc,
-    principal: DatasetRole,
+    principal: READ_RESEARCH_TIMELINE,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     format: Annotated[TableFormat, Query(description="json (default), csv or parquet")] = "json",
@@ -175,13 +189,13 @@ def research_timeline(
 
 @router.get(
     "/dictionary",
-    response_class=PlainTextResponse,
+    response_model=None,
     responses={**READ_ERRORS, 200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
     summary="The data dictionary (the export's README): every column described",
 )
 def research_dictionary(
     services: Svc,
-    principal: DatasetRole,
+    principal: READ_RESEARCH_DICTIONARY,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
 ) -> PlainTextResponse:
@@ -200,7 +214,7 @@ def research_dictionary(
 )
 def research_outcome_curves(
     services: Svc,
-    principal: Researcher,
+    principal: READ_OUTCOME_CURVES,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     step_months: Annotated[int, Query(ge=1, le=24)] = 6,
@@ -223,7 +237,10 @@ def research_outcome_curves(
     summary="Time from the end of the course to the first outcome",
 )
 def research_first_outcome(
-    services: Svc, principal: Researcher, programme_id: ProgrammeQ = None, cohort_id: CohortQ = None
+    services: Svc,
+    principal: READ_FIRST_OUTCOME,
+    programme_id: ProgrammeQ = None,
+    cohort_id: CohortQ = None,
 ) -> TableOut:
     table = time_to_first_outcome(
         views_at(services, None),
@@ -243,7 +260,7 @@ def research_first_outcome(
 )
 def research_funnel_by_group(
     services: Svc,
-    principal: Researcher,
+    principal: READ_FUNNEL_BY_GROUP,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     dimension: Dimension = "bme",
@@ -266,7 +283,10 @@ def research_funnel_by_group(
     "the configured minimum of pairs)",
 )
 def research_wellbeing(
-    services: Svc, principal: Researcher, programme_id: ProgrammeQ = None, cohort_id: CohortQ = None
+    services: Svc,
+    principal: READ_WELLBEING_CHANGE,
+    programme_id: ProgrammeQ = None,
+    cohort_id: CohortQ = None,
 ) -> TableOut:
     table = wellbeing_change(
         views_at(services, None),
@@ -291,7 +311,6 @@ _PLOT_RESPONSES: dict[int | str, dict[str, Any]] = {
         }
     },
 }
-PlotRole = Annotated[Principal, Depends(require(*OPERATION_ROLES["read_plots"]))]
 
 
 def _image(figure: Any, format: plots.PlotFormat) -> Response:
@@ -305,13 +324,13 @@ def _scope_name(programme_id: str | None, cohort_id: str | None) -> str:
 
 @plots_router.get(
     "/plots/funnel",
-    response_class=Response,
+    response_model=None,
     responses=_PLOT_RESPONSES,
     summary="The accreditation funnel as a picture (disclosure control as for the tables)",
 )
 def plot_funnel(
     services: Svc,
-    principal: PlotRole,
+    principal: PLOT_FUNNEL,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     format: PlotFormatQ = "png",
@@ -327,13 +346,13 @@ def plot_funnel(
 
 @plots_router.get(
     "/plots/outcome-curves",
-    response_class=Response,
+    response_model=None,
     responses=_PLOT_RESPONSES,
     summary="Cumulative outcome curves over the people observed, with the number observed",
 )
 def plot_curves(
     services: Svc,
-    principal: PlotRole,
+    principal: PLOT_OUTCOME_CURVES,
     programme_id: ProgrammeQ = None,
     cohort_id: CohortQ = None,
     format: PlotFormatQ = "png",
@@ -350,12 +369,12 @@ def plot_curves(
 
 @plots_router.get(
     "/cohorts/{cohort_id}/outcome-timeline",
-    response_class=Response,
+    response_model=None,
     responses=_PLOT_RESPONSES,
     summary="A cohort's outcome timeline: one row per pseudonymous participant",
 )
 def plot_timeline(
-    cohort_id: str, services: Svc, principal: PlotRole, format: PlotFormatQ = "png"
+    cohort_id: str, services: Svc, principal: PLOT_OUTCOME_TIMELINE, format: PlotFormatQ = "png"
 ) -> Response:
     study = _study(services)
     engine = views_at(services, None)

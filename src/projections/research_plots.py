@@ -46,7 +46,7 @@ def render(figure: Figure, fmt: PlotFormat) -> bytes:
     """The figure's bytes, with every metadata key matplotlib would write removed."""
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    with mpl.rc_context({"svg.hashsalt": "journey-ledger", "svg.fonttype": "path"}):
+    with mpl.rc_context({"svg.hashsalt": "journey-ledger", "svg.fonttype": "none"}):
         if fmt == "png":
             figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
         else:
@@ -119,7 +119,8 @@ def curves_plot(table: ReportTable, *, scope: str, categories: int = 5) -> Figur
     top.set_ylim(0, 1)
     top.set_ylabel("share of those observed")
     top.set_title(f"Outcomes since the course ended: {scope}", fontsize=11)
-    top.legend(fontsize=8, frameon=False, loc="upper left")
+    if top.get_legend_handles_labels()[0]:
+        top.legend(fontsize=8, frameon=False, loc="upper left")
     top.grid(alpha=0.3)
     months = sorted(observed)
     heights = [v if isinstance(v, int) else 0 for v in (observed[m] for m in months)]

@@ -47,7 +47,9 @@ def test_ever_and_currently_follow_a_roles_end_date(seeded: Services) -> None:
 def test_time_to_first_outcome(seeded: Services) -> None:
     table = time_to_first_outcome(seeded.engine, rule=EXACT, today=TODAY, cohort_id=COHORT)
     people = {r["band"]: r["people"] for r in table.rows}
-    assert people["0-6"] == 3 and people["12-24"] == 1 and people["none yet"] == 5
+    assert people["0-6"] == 3
+    assert people["12-24"] == 1
+    assert people["none yet"] == 5
     assert people["observed"] == 9
     assert _row(table, band="median months (first outcome after the course)")["share"] == 4.0
 
@@ -63,7 +65,8 @@ def test_the_funnel_by_ethnic_group_with_exact_figures(seeded: Services) -> None
     assert (bme["enrolled"], bme["declined"], bme["undecided"], bme["submitted"]) == (5, 2, 3, 0)
     everyone = _row(table, group="All")
     assert (everyone["enrolled"], everyone["withdrawn"]) == (12, 1)
-    assert table.receipt.rule_set == "exact" and table.receipt.suppressed == 0
+    assert table.receipt.rule_set == "exact"
+    assert table.receipt.suppressed == 0
 
 
 def test_the_funnel_for_researchers_hides_small_cells_and_their_neighbours(
@@ -86,7 +89,8 @@ def test_wellbeing_change_with_enough_pairs(seeded: Services) -> None:
     assert [(_row(table, measure=m)["n"]) for m in ("baseline", "end", "follow_up")] == [12, 10, 4]
     change = _row(table, measure="change baseline to end")
     assert (change["pairs"], change["improved"], change["unchanged"]) == (10, 9, 1)
-    assert change["mean_change"] == 4.6 and change["improved_share"] == 0.9
+    assert change["mean_change"] == 4.6
+    assert change["improved_share"] == 0.9
     refused = _row(table, measure="change baseline to follow_up")
     assert refused["mean_change"] is None
     assert "fewer than 5 paired responses" in str(refused["refused"])
@@ -97,7 +101,8 @@ def test_wellbeing_change_is_refused_below_the_minimum(seeded: Services) -> None
         seeded.engine, rule=STANDARD, scales=seeded.scales, min_pairs=30, programme_id=PROGRAMME
     )
     change = _row(table, measure="change baseline to end")
-    assert change["mean_change"] is None and change["improved"] is None
+    assert change["mean_change"] is None
+    assert change["improved"] is None
     assert "fewer than 30 paired responses" in str(change["refused"])
 
 
