@@ -30,6 +30,7 @@ __all__ = [
     "TIMELINE_COLUMNS",
     "Column",
     "Dataset",
+    "equality_counts",
     "read_dataset",
 ]
 

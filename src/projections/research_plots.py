@@ -11,7 +11,6 @@ keys in the PNG, no creator or date in the SVG, and fixed SVG ids.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
@@ -190,7 +189,3 @@ def _receipt(figure: Figure, table: ReportTable) -> None:
         f"disclosure control: {receipt.rule_set}; {receipt.suppressed} cell(s) hidden (*)",
         x=0.99, ha="right", fontsize=7, color="#666666",
     )  # fmt: skip
-
-
-def plot_names() -> Sequence[str]:
-    return PLOTS

@@ -108,6 +108,11 @@ def test_the_export_is_refused_without_a_study_secret(tmp_path: Path) -> None:
     assert "JOURNEY_RESEARCH_SECRET" in refused.stderr
     assert not (tmp_path / "out").exists()
     env["JOURNEY_RESEARCH_SECRET"] = "a secret for this test only"
+    loaded = subprocess.run(
+        [*command, "demo", "--today", "2024-06-01"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
     done = subprocess.run(
         [*command, "export", "research", "--out", str(tmp_path / "out")],
         env=env, capture_output=True, text=True, timeout=60, check=False,
@@ -117,3 +122,14 @@ def test_the_export_is_refused_without_a_study_secret(tmp_path: Path) -> None:
         "README.md", "participants.csv", "participants.parquet", "timeline.csv",
         "timeline.parquet",
     ]  # fmt: skip
+
+    assert len((tmp_path / "out" / "participants.csv").read_text().splitlines()) == 1 + 75
+    plotted = subprocess.run(
+        [*command, "report", "plots", "vt-grays-2021", "--out", str(tmp_path / "plots")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert plotted.returncode == 0, plotted.stderr
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == sorted(
+        f"{name}.{fmt}" for name in ("funnel", "outcome-curves", "outcome-timeline")
+        for fmt in ("png", "svg")
+    )  # fmt: skip
