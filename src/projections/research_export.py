@@ -94,8 +94,11 @@ def _cell(value: Any, column: Column) -> Any:
 def readme(dataset: Dataset, *, exported_on: date) -> str:
     dates = (
         "Every date of one person is moved by the same number of days (their own offset, "
-        "kept secret, up to about six months either way), so every interval between a "
-        "person's dates is exact, but no date is a real calendar date."
+        "derived from the study's secret and never exported; at most the configured "
+        "JOURNEY_RESEARCH_SHIFT_DAYS either way, 182 by default), so every interval between "
+        "a person's dates is exact, but no date is a real calendar date. Cohorts' real "
+        "timetables are not in the export; a reader who knows one could estimate offsets to "
+        "within the weeks between enrolment and the first training day."
         if dataset.dates == "shift"
         else "Dates are coarsened to the month (YYYY-MM)."
     )
