@@ -16,8 +16,9 @@ from uuid import NAMESPACE_URL, uuid5
 from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
 from journey.participant import Participant
+from journey.scales import WELLBEING_SCALES
 from journey.state import PersonalDetails
-from journey.values import WELLBEING_SCALES, CohortPlan
+from journey.values import CohortPlan
 
 EVENTS_PER_PARTICIPANT = 40
 TODAY = date(2024, 6, 1)

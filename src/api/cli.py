@@ -21,7 +21,7 @@ from rich.table import Table
 
 from api.auth import ROLES, TokenStore
 from api.compose import Services, build_services
-from api.settings import Settings
+from api.settings import NO_STUDY_SECRET, Settings
 from journey.catalogue import install_catalogue
 from journey.demo import demo_participant_id
 from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
@@ -44,6 +44,8 @@ app = typer.Typer(
 projections_app = typer.Typer(help="Read models: status, rebuild, follow.", no_args_is_help=True)
 report_app = typer.Typer(help="Print the read models as JSON.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
+export_app = typer.Typer(help="Write data out of the ledger for others.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 app.add_typer(projections_app, name="projections")
 app.add_typer(report_app, name="report")
 app.add_typer(tokens_app, name="tokens")
@@ -449,6 +451,85 @@ def _parse_date(option: str, value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _study_and_rule(s: Services, exact: bool) -> tuple[Any, Any]:
+    from projections.suppression import RULE_SETS
+
+    study = s.settings.study()
+    if study is None:
+        raise fail(NO_STUDY_SECRET)
+    return study, RULE_SETS["exact"] if exact else s.settings.suppression_rule
+
+
+@export_app.command("research")
+def export_research(
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the export into.")],
+    programme: Annotated[str | None, typer.Option(help="Only this programme's enrolments.")] = None,
+    cohort: Annotated[str | None, typer.Option(help="Only this cohort's enrolments.")] = None,
+) -> None:
+    """Write the pseudonymised longitudinal dataset (participants and timeline, as CSV and
+    Parquet) and its data dictionary (README.md) for the study JOURNEY_RESEARCH_SECRET keys.
+    Dates are shifted or coarsened as JOURNEY_RESEARCH_DATES says; rare equality-monitoring
+    values are hidden by the JOURNEY_SUPPRESSION rule set."""
+    from projections.research_dataset import read_dataset
+    from projections.research_export import write_export
+    from projections.research_scope import load_scope
+
+    with services() as s:
+        study, rule = _study_and_rule(s, exact=False)
+        s.runner.catch_up()
+        load_scope(s.engine, programme_id=programme, cohort_id=cohort)  # names an unknown one
+        dataset = read_dataset(
+            s.engine, study, rule=rule, scales=s.scales, programme_id=programme, cohort_id=cohort
+        )
+        written = write_export(dataset, out_dir, exported_on=s.clock())
+    err.print(
+        f"Study {dataset.study}: {len(dataset.participants)} enrolments, "
+        f"{len(dataset.timeline)} timeline rows; dates: {dataset.dates}."
+    )
+    for path in written:
+        out.print(str(path), highlight=False)
+
+
+@report_app.command("plots")
+def report_plots(
+    cohort: Annotated[str, typer.Argument(help="Cohort id.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the pictures into.")],
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact", help="Exact figures (internal use); default: the researchers' rule set."
+        ),
+    ] = False,
+) -> None:
+    """Draw a cohort's accreditation funnel, outcome timeline (one row per pseudonymous
+    participant) and cumulative outcome curves, each as PNG and SVG."""
+    from projections import research_plots as plots
+    from projections.cohort_outcomes import outcome_curves
+    from projections.equality_funnel import funnel_by_group
+    from projections.research_scope import load_scope
+
+    with services() as s:
+        study, rule = _study_and_rule(s, exact)
+        s.runner.catch_up()
+        load_scope(s.engine, cohort_id=cohort)  # names an unknown cohort
+        today = s.clock()
+        figures = {
+            "funnel": plots.funnel_plot(
+                funnel_by_group(s.engine, rule=rule, cohort_id=cohort), scope=cohort
+            ),
+            "outcome-timeline": plots.timeline_plot(s.engine, study, cohort_id=cohort, today=today),
+            "outcome-curves": plots.curves_plot(
+                outcome_curves(s.engine, rule=rule, today=today, cohort_id=cohort), scope=cohort
+            ),
+        }
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, figure in figures.items():
+            for fmt in ("png", "svg"):
+                path = out_dir / f"{name}.{fmt}"
+                path.write_bytes(plots.render(figure, fmt))
+                out.print(str(path), highlight=False)
 
 
 def main() -> None:

@@ -97,7 +97,12 @@ _COMMANDS: dict[type[Any], Command] = {
         participant_id=pid, method=b.method, occurred_on=_on(b, t), **kw
     ),
     s.FeedbackRecordedIn: lambda ledger, pid, b, kw, t: ledger.record_feedback(
-        participant_id=pid, quote=b.quote, cohort_id=b.cohort_id, occurred_on=_on(b, t), **kw
+        participant_id=pid,
+        quote=b.quote,
+        cohort_id=b.cohort_id,
+        category=b.category,
+        occurred_on=_on(b, t),
+        **kw,
     ),
     s.WellbeingMeasuredIn: lambda ledger, pid, b, kw, t: ledger.measure_wellbeing(
         participant_id=pid,

@@ -3,7 +3,7 @@ settings. Nothing is built at import time; tests pass their own settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from api.settings import Settings
 from journey.application import JourneyLedger, utc_today
 from journey.persistence import store_env
+from journey.scales import ScaleDefinition, load_scales, scale_ranges
 from projections.database import views_engine
 from projections.runner import ProjectionRunner
 
@@ -25,6 +26,7 @@ class Services:
     engine: Engine
     runner: ProjectionRunner
     clock: Callable[[], date] = field(default=utc_today)
+    scales: Mapping[str, ScaleDefinition] = field(default_factory=load_scales)
 
     def close(self) -> None:
         self.runner.stop()
@@ -35,10 +37,20 @@ class Services:
 def build_services(settings: Settings, *, clock: Callable[[], date] = utc_today) -> Services:
     """Open the ledger and its read models as ``settings`` say, creating what is missing."""
     settings.prepare()
+    scales = load_scales(settings.scales_file)
     ledger = JourneyLedger(
-        store_env(settings.store_url, prefix=JourneyLedger.name.upper()), clock=clock
+        store_env(settings.store_url, prefix=JourneyLedger.name.upper()),
+        clock=clock,
+        scales=scale_ranges(scales),
     )
     engine = views_engine(settings.read_models_url)
     runner = ProjectionRunner(ledger, engine)
     runner.setup()
-    return Services(settings=settings, ledger=ledger, engine=engine, runner=runner, clock=clock)
+    return Services(
+        settings=settings,
+        ledger=ledger,
+        engine=engine,
+        runner=runner,
+        clock=clock,
+        scales=scales,
+    )

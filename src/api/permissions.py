@@ -9,6 +9,7 @@ from api.auth import Role
 __all__ = ["EVENT_ROLES", "OPERATION_ROLES"]
 
 _READERS_OF_RECORDS: tuple[Role, ...] = ("staff", "marker", "moderator", "auditor")
+_RESEARCH_READERS: tuple[Role, ...] = ("researcher", "staff", "auditor")
 
 OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
     {
@@ -22,10 +23,22 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
         "read_history": _READERS_OF_RECORDS,
         "read_timeline": ("staff", "auditor"),
         "read_register": ("staff", "auditor"),
-        "read_pass_rates": ("staff", "moderator", "auditor", "researcher", "admin"),
-        "read_outcomes": ("staff", "auditor", "researcher", "admin"),
+        # Exact figures: researchers read the same through /research, after disclosure control.
+        "read_pass_rates": ("staff", "moderator", "auditor", "admin"),
+        "read_outcomes": ("staff", "auditor", "admin"),
         "read_moderation_queue": ("staff", "marker", "moderator", "auditor"),
         "read_moderation_pack": ("staff", "moderator", "auditor"),
+        # Research: researchers after disclosure control, staff and auditors exact figures.
+        "read_research_participants": _RESEARCH_READERS,
+        "read_research_timeline": _RESEARCH_READERS,
+        "read_research_dictionary": _RESEARCH_READERS,
+        "read_outcome_curves": _RESEARCH_READERS,
+        "read_first_outcome": _RESEARCH_READERS,
+        "read_funnel_by_group": _RESEARCH_READERS,
+        "read_wellbeing_change": _RESEARCH_READERS,
+        "plot_funnel": _RESEARCH_READERS,
+        "plot_outcome_curves": _RESEARCH_READERS,
+        "plot_outcome_timeline": _RESEARCH_READERS,
         "audit_digest": ("auditor",),
         "audit_verify": ("auditor",),
         "audit_access": ("auditor",),

@@ -19,8 +19,10 @@ __all__ = [
     "ParticipantOut",
     "ProgrammeOut",
     "QueueItemOut",
+    "ReceiptOut",
     "RecordedOut",
     "RegisterOut",
+    "TableOut",
     "TimelineOut",
 ]
 
@@ -146,6 +148,7 @@ class FeedbackOut(BaseModel):
     interviewer: str
     occurred_on: date
     cohort_id: str | None
+    category: str | None = None
     version: int
 
 
@@ -260,3 +263,25 @@ class QueueItemOut(BaseModel):
     waiting_for: str
     since: date
     days_waiting: int
+
+
+class ReceiptOut(BaseModel):
+    """The disclosure control a published table went through."""
+
+    rule_set: str = Field(description="standard, threshold-10, or exact (internal roles)")
+    rule: str
+    cells: int
+    suppressed_primary: int
+    suppressed_secondary: int
+    suppressed: int
+
+
+class TableOut(BaseModel):
+    """A published table: its columns, its rows (``*`` marks a hidden count) and its receipt."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[dict[str, int | float | str | None]]
+    receipt: ReceiptOut
+    notes: list[str]

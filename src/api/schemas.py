@@ -77,6 +77,16 @@ OutcomeCategory = Literal[
     "volunteering",
     "campaigning",
 ]
+FeedbackCategory = Literal[
+    "confidence",
+    "peer_support",
+    "speaking_up",
+    "involvement",
+    "learning",
+    "employment",
+    "challenge",
+    "other",
+]
 
 
 class Body(BaseModel):
@@ -229,6 +239,9 @@ class FeedbackRecordedIn(_Event):
     type: Literal["FeedbackRecorded"]
     quote: Text
     cohort_id: Id | None = None
+    category: FeedbackCategory | None = Field(
+        default=None, description="What the quote is about, from a closed list (not free text)."
+    )
 
 
 class WellbeingMeasuredIn(_Event):

@@ -10,17 +10,39 @@
 ``JOURNEY_LEDGER_NAME``   the name signed into log digests (default ``journey-ledger``)
 ``JOURNEY_HOST``          ``journey serve`` address (default 127.0.0.1)
 ``JOURNEY_PORT``          ``journey serve`` port (default 8000)
+``JOURNEY_SCALES_FILE``   the licensee's wellbeing scale definitions (JSON; default the
+                          shipped example: WEMWBS sum scoring, SWEMWBS raw totals)
+``JOURNEY_RESEARCH_SECRET``  the study secret that keys pseudonyms and date offsets (no
+                          default: research exports are refused without it; one per study)
+``JOURNEY_RESEARCH_STUDY``   the study's name, written into each export (default ``study``)
+``JOURNEY_RESEARCH_DATES``   ``shift`` (each person's dates moved by their own offset, so
+                          intervals survive; default) or ``month`` (dates coarsened to months)
+``JOURNEY_RESEARCH_SHIFT_DAYS``  the largest date offset, in days either way (default 182)
+``JOURNEY_SUPPRESSION``   the small-number rule set for researchers: ``standard`` (1-7
+                          hidden, others rounded to 5; default) or ``threshold-10``
+``JOURNEY_WELLBEING_MIN_PAIRS``  fewest paired responses for a cohort's change figures (30)
 ========================  ===========================================================
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+from projections.pseudonyms import Study
+from projections.suppression import RuleSet, rule_set
+
+__all__ = ["NO_STUDY_SECRET", "Settings"]
+
+NO_STUDY_SECRET = (
+    "No study secret is set, so nothing can be pseudonymised: set JOURNEY_RESEARCH_SECRET to "
+    "a long random value kept for this study only (for example the output of `python -c "
+    '"import secrets; print(secrets.token_urlsafe(32))"`), and JOURNEY_RESEARCH_STUDY to '
+    "the study's name, then try again. A new secret starts a new, unlinkable study."
+)
 
 
 class Settings(BaseSettings):
@@ -33,6 +55,13 @@ class Settings(BaseSettings):
     ledger_name: str = Field(default="journey-ledger", min_length=1, max_length=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    scales_file: Path | None = None
+    research_secret: SecretStr | None = Field(default=None, min_length=16)
+    research_study: str = Field(default="study", min_length=1, max_length=100)
+    research_dates: Literal["shift", "month"] = "shift"
+    research_shift_days: int = Field(default=182, ge=1, le=3650)
+    suppression: Literal["standard", "threshold-10"] = "standard"
+    wellbeing_min_pairs: int = Field(default=30, ge=2, le=100_000)
 
     @property
     def store_url(self) -> str:
@@ -47,6 +76,21 @@ class Settings(BaseSettings):
     @property
     def read_models_url(self) -> str:
         return self.views_url or self.store_url
+
+    def study(self) -> Study | None:
+        """The research study these settings configure, or None without a secret."""
+        if self.research_secret is None or not self.research_secret.get_secret_value():
+            return None
+        return Study(
+            name=self.research_study,
+            secret=self.research_secret.get_secret_value().encode(),
+            dates=self.research_dates,
+            max_shift_days=self.research_shift_days,
+        )
+
+    @property
+    def suppression_rule(self) -> RuleSet:
+        return rule_set(self.suppression)
 
     def prepare(self) -> None:
         """Create the data directory an embedded SQLite store needs."""

@@ -35,14 +35,15 @@ from journey.participant import Participant
 from journey.persistence import register_transcodings
 from journey.programme import Cohort, Programme
 from journey.requests import RequestLog, RequestRecord, RequestTicket
+from journey.scales import WELLBEING_SCALES
 from journey.seals import SealIndex, stream_key
 from journey.state import PersonalDetails
 from journey.values import (
-    WELLBEING_SCALES,
     Accreditation,
     CertificateKind,
     CohortPlan,
     EssayFormat,
+    FeedbackCategory,
     FollowUpMethod,
     MarkStage,
     ModerationStage,
@@ -488,12 +489,14 @@ class JourneyLedger(Application[UUID]):
         quote: str,
         occurred_on: date,
         cohort_id: str | None = None,
+        category: FeedbackCategory | None = None,
         actor: str,
         expected_version: int | None = None,
         request: RequestTicket | None = None,
     ) -> Recorded:
-        """Record a review-interview quote. The interviewer is the actor, and must not be a
-        trainer of the named cohort (or, if none is named, of any of the participant's)."""
+        """Record a review-interview quote (and, optionally, what it is about). The
+        interviewer is the actor, and must not be a trainer of the named cohort (or, if none
+        is named, of any of the participant's)."""
 
         def decide(p: Participant, today: date) -> None:
             cohort_ids = [cohort_id] if cohort_id is not None else list(p.cohort_ids)
@@ -502,6 +505,7 @@ class JourneyLedger(Application[UUID]):
                 plans=plans,
                 cohort_id=cohort_id,
                 quote=quote,
+                category=category,
                 interviewer=actor,
                 occurred_on=occurred_on,
                 today=today,

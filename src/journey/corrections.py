@@ -29,6 +29,7 @@ from typing import Any
 from journey.errors import InvalidValue
 from journey.values import (
     ESSAY_FORMATS,
+    FEEDBACK_CATEGORIES,
     FOLLOW_UP_METHODS,
     MAX_TEXT,
     OUTCOME_CATEGORIES,
@@ -75,7 +76,7 @@ AMENDABLE: Mapping[str, frozenset[str]] = {
     "Withdrawn": frozenset({"occurred_on", "reason"}),
     "OutcomeReported": frozenset({"category", "detail", "source", "ended_on", "occurred_on"}),
     "FollowUpCompleted": frozenset({"method", "occurred_on"}),
-    "FeedbackRecorded": frozenset({"quote", "occurred_on"}),
+    "FeedbackRecorded": frozenset({"quote", "category", "occurred_on"}),
     "WellbeingMeasured": frozenset({"score", "timepoint", "occurred_on"}),
 }
 
@@ -86,6 +87,10 @@ _VOCABULARIES: Mapping[str, tuple[str, ...]] = {
     "source": OUTCOME_SOURCES,
     "method": FOLLOW_UP_METHODS,
     "timepoint": WELLBEING_TIMEPOINTS,
+}
+# A field whose vocabulary depends on the event type (None allowed: the field is optional).
+_TYPED_VOCABULARIES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("FeedbackRecorded", "category"): FEEDBACK_CATEGORIES,
 }
 _REQUIRED_TEXT: Mapping[str, int] = {
     "feedback": MAX_TEXT,
@@ -134,7 +139,13 @@ def read_changes(event_type: str, changes: Mapping[str, Any]) -> dict[str, Any]:
                 f"{', '.join(sorted(allowed))}); to change what the event is about, retract "
                 "it and record the right event",
             )
-        read[name] = _read_value(field, name, value)
+        vocabulary = _TYPED_VOCABULARIES.get((event_type, name))
+        if vocabulary is not None:
+            if value is not None:
+                require_member(field, value if isinstance(value, str) else repr(value), vocabulary)
+            read[name] = value
+        else:
+            read[name] = _read_value(field, name, value)
     return read
 
 

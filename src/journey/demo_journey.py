@@ -256,11 +256,13 @@ class Journey:
                     start = last + timedelta(days=rng.randint(30, (when - last).days - 14))
                     self._outcome(when, start, source, actor, self.outcomes.deal())
             if phoned and rng.random() < 0.7:
+                quote = rng.randrange(len(text.QUOTES))
                 self._at(
                     when,
                     partial(
                         ledger.record_feedback,
-                        quote=rng.choice(text.QUOTES),
+                        quote=text.QUOTES[quote],
+                        category=text.QUOTE_CATEGORIES[quote],
                         cohort_id=self.cohort_id,
                         actor=actor,
                     ),

@@ -8,7 +8,7 @@ moderator; participants' names are drawn from the two name lists.
 
 from __future__ import annotations
 
-from journey.values import EssayFormat, OutcomeCategory
+from journey.values import EssayFormat, FeedbackCategory, OutcomeCategory
 
 __all__ = [
     "COORDINATORS",
@@ -24,6 +24,7 @@ __all__ = [
     "OUTCOME_DETAILS",
     "OUTCOME_WEIGHTS",
     "QUOTES",
+    "QUOTE_CATEGORIES",
     "REFER_FEEDBACK",
     "TRAINERS",
     "WITHDRAWAL_REASONS",
@@ -162,4 +163,20 @@ QUOTES = (
     "Some days were hard going, but I'm glad I stuck with it.",
     "I'd tell anyone who has lost their confidence to do it.",
     "I look at things differently now.",
+)
+# What each quote is about, as the interviewer files it (one per quote, in order).
+QUOTE_CATEGORIES: tuple[FeedbackCategory, ...] = (
+    "confidence",
+    "speaking_up",
+    "peer_support",
+    "speaking_up",
+    "peer_support",
+    "confidence",
+    "learning",
+    "learning",
+    "involvement",
+    "employment",
+    "challenge",
+    "confidence",
+    "other",
 )

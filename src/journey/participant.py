@@ -40,6 +40,7 @@ from journey.state import (
 )
 from journey.values import (
     ESSAY_FORMATS,
+    FEEDBACK_CATEGORIES,
     FOLLOW_UP_METHODS,
     MARK_STAGES,
     MAX_ID,
@@ -52,6 +53,7 @@ from journey.values import (
     CohortPlan,
     Component,
     EssayFormat,
+    FeedbackCategory,
     FollowUpMethod,
     MarkStage,
     ModerationStage,
@@ -368,11 +370,20 @@ class Participant(LedgerAggregate):
             aggregate.follow_ups = _revise_item(aggregate.follow_ups, self, replacement)
 
     class FeedbackRecorded(LedgerAggregate.Event):
+        """Version 2 added ``category`` (what the quote is about, from a closed list);
+        version 1 records read back with none."""
+
         PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset({"quote"})
+        class_version = 2
         quote: str
         interviewer: str
         cohort_id: str | None
+        category: FeedbackCategory | None
         occurred_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["category"] = None
 
         def record(self) -> Feedback:
             return Feedback(
@@ -380,6 +391,7 @@ class Participant(LedgerAggregate):
                 self.interviewer,
                 self.occurred_on,
                 self.cohort_id,
+                self.category,
                 self.originator_version,
             )
 
@@ -767,10 +779,13 @@ class Participant(LedgerAggregate):
         occurred_on: date,
         today: date,
         recorded_by: str,
+        category: FeedbackCategory | None = None,
     ) -> None:
         """Record a review-interview quote. ``plans`` are the cohorts the interviewer must not
         have trained: the named cohort, or every cohort the participant enrolled on."""
         interviewer = require_text("interviewer", interviewer, max_length=MAX_ID)
+        if category is not None:
+            require_member("category", category, FEEDBACK_CATEGORIES)
         if cohort_id is not None:
             rules.enrolled(self.enrolments, cohort_id)
         self._after_enrolment(occurred_on, today)
@@ -781,6 +796,7 @@ class Participant(LedgerAggregate):
             quote=require_text("quote", quote),
             interviewer=interviewer,
             cohort_id=cohort_id,
+            category=category,
             occurred_on=occurred_on,
         )
 
@@ -1179,6 +1195,7 @@ def _redo(
             cohort_id=e.cohort_id,
             quote=e.quote,
             interviewer=e.interviewer,
+            category=e.category,
             occurred_on=on,  # type: ignore[arg-type]
             **course,
         )

@@ -14,6 +14,7 @@ from journey.values import (
     CertificateKind,
     Component,
     EssayFormat,
+    FeedbackCategory,
     FollowUpMethod,
     MarkStage,
     ModerationStage,
@@ -209,6 +210,7 @@ class Feedback:
     interviewer: str
     occurred_on: date
     cohort_id: str | None
+    category: FeedbackCategory | None = None
     version: int = 0
 
 

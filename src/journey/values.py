@@ -16,19 +16,20 @@ from journey.errors import InvalidValue
 __all__ = [
     "COMPONENTS",
     "ESSAY_FORMATS",
+    "FEEDBACK_CATEGORIES",
     "FOLLOW_UP_METHODS",
     "MARK_STAGES",
     "MODERATION_STAGES",
     "OUTCOME_CATEGORIES",
     "OUTCOME_SOURCES",
     "RESULTS",
-    "WELLBEING_SCALES",
     "WELLBEING_TIMEPOINTS",
     "Accreditation",
     "CertificateKind",
     "CohortPlan",
     "Component",
     "EssayFormat",
+    "FeedbackCategory",
     "FollowUpMethod",
     "MarkStage",
     "ModerationStage",
@@ -64,6 +65,18 @@ OutcomeCategory = Literal[
 OutcomeSource = Literal["interview", "self_report", "staff_observation"]
 FollowUpMethod = Literal["telephone_interview", "survey", "face_to_face", "email"]
 WellbeingTimepoint = Literal["baseline", "end", "follow_up"]
+# What a review-interview quote is about, chosen by the interviewer from a closed list: the
+# quote itself is free text in the person's own words (personal data), the category is not.
+FeedbackCategory = Literal[
+    "confidence",
+    "peer_support",
+    "speaking_up",
+    "involvement",
+    "learning",
+    "employment",
+    "challenge",
+    "other",
+]
 
 COMPONENTS: tuple[Component, ...] = get_args(Component)
 ESSAY_FORMATS: tuple[EssayFormat, ...] = get_args(EssayFormat)
@@ -74,6 +87,7 @@ OUTCOME_CATEGORIES: tuple[OutcomeCategory, ...] = get_args(OutcomeCategory)
 OUTCOME_SOURCES: tuple[OutcomeSource, ...] = get_args(OutcomeSource)
 FOLLOW_UP_METHODS: tuple[FollowUpMethod, ...] = get_args(FollowUpMethod)
 WELLBEING_TIMEPOINTS: tuple[WellbeingTimepoint, ...] = get_args(WellbeingTimepoint)
+FEEDBACK_CATEGORIES: tuple[FeedbackCategory, ...] = get_args(FeedbackCategory)
 
 MAX_TEXT = 4000
 MAX_ID = 100
@@ -164,7 +178,8 @@ class CohortPlan:
 
 @dataclass(frozen=True)
 class WellbeingScale:
-    """A validated wellbeing scale: its name and the valid range of its total score."""
+    """A validated wellbeing scale as an event records it: its name and the valid range of
+    its raw total. The full definitions are data: :mod:`journey.scales`."""
 
     name: str
     minimum: int
@@ -172,10 +187,3 @@ class WellbeingScale:
 
     def contains(self, score: int) -> bool:
         return self.minimum <= score <= self.maximum
-
-
-# Shipped definitions of the two scales the domain names (total-score ranges).
-WELLBEING_SCALES: dict[str, WellbeingScale] = {
-    "WEMWBS": WellbeingScale("WEMWBS", 14, 70),
-    "SWEMWBS": WellbeingScale("SWEMWBS", 7, 35),
-}

@@ -25,6 +25,7 @@ from projections.moderation import ModerationProjection
 from projections.outcomes import OutcomesProjection
 from projections.projection import CORRECTIONS, Projection
 from projections.register import RegisterProjection
+from projections.research import ResearchProjection
 from projections.rows import Rows
 from projections.tracking import ViewTracking
 
@@ -37,6 +38,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     FunnelProjection,
     OutcomesProjection,
     ModerationProjection,
+    ResearchProjection,
 )
 
 Progress = Callable[[int, int], None]  # (position reached, head)

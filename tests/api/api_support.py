@@ -268,7 +268,12 @@ class Api:
 def settings_for(data_dir: Path) -> Settings:
     """Every store setting given explicitly, so no JOURNEY_* variable can change it."""
     url = f"sqlite:///{data_dir / 'journey.db'}"
-    return Settings(data_dir=data_dir, database_url=url, views_url=url)
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        views_url=url,
+        research_secret="a study secret for the API tests",
+    )
 
 
 @contextmanager

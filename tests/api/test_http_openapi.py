@@ -33,6 +33,16 @@ CONTRACT: dict[tuple[str, str], set[int]] = {
     ("get", "/cohorts/{cohort_id}/moderation-pack"): READ,
     ("post", "/audit/verify"): {200, 401, 403, 413, 422, 503},
     ("get", "/audit/access"): {200, 401, 403, 422, 503},
+    ("get", "/research/participants"): READ,
+    ("get", "/research/timeline"): READ,
+    ("get", "/research/dictionary"): READ,
+    ("get", "/research/outcome-curves"): READ,
+    ("get", "/research/first-outcome"): READ,
+    ("get", "/research/funnel-by-group"): READ,
+    ("get", "/research/wellbeing"): READ,
+    ("get", "/reports/plots/funnel"): READ,
+    ("get", "/reports/plots/outcome-curves"): READ,
+    ("get", "/reports/cohorts/{cohort_id}/outcome-timeline"): READ,
 }
 EVENT_TYPES = {
     "Enrolled",

@@ -57,6 +57,16 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "read_outcomes": ("GET", "/reports/outcomes", None),
     "read_moderation_queue": ("GET", "/reports/moderation-queue", None),
     "read_moderation_pack": ("GET", "/cohorts/{cohort_id}/moderation-pack", None),
+    "read_research_participants": ("GET", "/research/participants", None),
+    "read_research_timeline": ("GET", "/research/timeline", None),
+    "read_research_dictionary": ("GET", "/research/dictionary", None),
+    "read_outcome_curves": ("GET", "/research/outcome-curves", None),
+    "read_first_outcome": ("GET", "/research/first-outcome", None),
+    "read_funnel_by_group": ("GET", "/research/funnel-by-group", None),
+    "read_wellbeing_change": ("GET", "/research/wellbeing", None),
+    "plot_funnel": ("GET", "/reports/plots/funnel", None),
+    "plot_outcome_curves": ("GET", "/reports/plots/outcome-curves", None),
+    "plot_outcome_timeline": ("GET", "/reports/cohorts/{cohort_id}/outcome-timeline", None),
     "audit_digest": ("GET", "/audit/digest", None),
     "audit_verify": ("POST", "/audit/verify", dict),
     "audit_access": ("GET", "/audit/access", None),
@@ -64,6 +74,18 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
 WRITES = {"define_programme", "schedule_cohort", "enrol", "record_event"}
 READS = set(OPERATIONS) - WRITES
 REPORTS = {"read_pass_rates", "read_outcomes", "read_moderation_queue"}
+RESEARCH = {
+    "read_research_participants",
+    "read_research_timeline",
+    "read_research_dictionary",
+    "read_outcome_curves",
+    "read_first_outcome",
+    "read_funnel_by_group",
+    "read_wellbeing_change",
+    "plot_funnel",
+    "plot_outcome_curves",
+    "plot_outcome_timeline",
+}
 # The tags of the discriminated union EventIn = Annotated[A | B | ..., Field(...)].
 EVENT_TYPES = [
     get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(EventIn)[0])
@@ -237,12 +259,14 @@ def test_auditors_read_everything_and_write_nothing() -> None:
     assert events == set()
 
 
-def test_researchers_read_only_reports_never_a_participant() -> None:
+def test_researchers_read_only_research_views_never_a_participant() -> None:
+    """Every table a researcher reads goes through disclosure control (issue 6), so the
+    exact pass-rate and outcome reports are for internal roles; researchers read the same
+    figures under /research, suppressed, with a receipt."""
     operations, events = allowed("researcher")
     assert events == set()
     assert not operations & {"read_participant", "read_history", "read_timeline"}
-    assert {"read_pass_rates", "read_outcomes"} <= operations
-    assert operations <= REPORTS, f"researcher may also {sorted(operations - REPORTS)}"
+    assert operations == RESEARCH, f"researcher may also {sorted(operations - RESEARCH)}"
 
 
 def test_admins_define_programmes_and_cohorts_and_touch_no_journey() -> None:

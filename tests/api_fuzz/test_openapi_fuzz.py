@@ -96,6 +96,16 @@ PERMISSION_OF = {
     "GET /audit/digest": "audit_digest",
     "POST /audit/verify": "audit_verify",
     "GET /audit/access": "audit_access",
+    "GET /research/participants": "read_research_participants",
+    "GET /research/timeline": "read_research_timeline",
+    "GET /research/dictionary": "read_research_dictionary",
+    "GET /research/outcome-curves": "read_outcome_curves",
+    "GET /research/first-outcome": "read_first_outcome",
+    "GET /research/funnel-by-group": "read_funnel_by_group",
+    "GET /research/wellbeing": "read_wellbeing_change",
+    "GET /reports/plots/funnel": "plot_funnel",
+    "GET /reports/plots/outcome-curves": "plot_outcome_curves",
+    "GET /reports/cohorts/{cohort_id}/outcome-timeline": "plot_outcome_timeline",
 }
 UNAUTHENTICATED = {"GET /health"}
 
@@ -484,7 +494,9 @@ def running_app(data: Path, ready: Running | None = None) -> Iterator[Running]:
     the block ends. A new ledger gets a token for every role and the seeded records; with
     ``ready``, ``data`` holds a copy of the ledger ``ready`` ran on, tokens and records."""
     url = f"sqlite:///{data / LEDGER_FILE}"
-    settings = Settings(data_dir=data, database_url=url, views_url=url)
+    settings = Settings(
+        data_dir=data, database_url=url, views_url=url, research_secret="a fuzzing study secret"
+    )
     app = create_app(settings, clock=lambda: TODAY, follow=False)
     before = PROXY.target, dict(TOKENS), dict(SEEDED)
     with TestClient(app) as client:

@@ -17,7 +17,7 @@ from integration_support import TODAY, LedgerWithoutSnapshots, enrol
 
 from journey.application import JourneyLedger
 from journey.participant import Participant
-from journey.values import WELLBEING_SCALES
+from journey.scales import WELLBEING_SCALES
 
 EVENTS = 1_000
 INTERVAL = 50

@@ -29,6 +29,7 @@ from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
 from journey.corrections import AMENDABLE, fields_of
 from journey.errors import DomainError
+from journey.scales import WELLBEING_SCALES
 from journey.state import Attempt, Enrolment, PersonalDetails
 from journey.values import (
     ESSAY_FORMATS,
@@ -36,7 +37,6 @@ from journey.values import (
     OUTCOME_CATEGORIES,
     OUTCOME_SOURCES,
     RESULTS,
-    WELLBEING_SCALES,
     WELLBEING_TIMEPOINTS,
     Accreditation,
 )
