@@ -17,6 +17,7 @@ from api.errors import error_response, install_error_handlers
 from api.responses import HealthOut
 from api.routes_audit import router as audit_router
 from api.routes_courses import router as courses_router
+from api.routes_erasure import router as erasure_router
 from api.routes_participants import router as participants_router
 from api.routes_reports import router as reports_router
 from api.routes_research import plots_router
@@ -166,6 +167,7 @@ def create_app(
     app.include_router(plots_router)
     app.include_router(research_router)
     app.include_router(audit_router)
+    app.include_router(erasure_router)
 
     @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")
     def health() -> HealthOut:

@@ -18,19 +18,23 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from api.auth import ROLES, TokenStore
 from api.compose import Services, build_services
 from api.settings import NO_STUDY_SECRET, Settings
 from journey.catalogue import install_catalogue
+from journey.data_keys import generate_key
 from journey.demo import demo_participant_id
 from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
 from journey.errors import DomainError
 from journey.moderation_pack import pack_csv
 from journey.verification import verify as verify_log
+from projections.database import reclaim
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
 from projections.outcome_report import outcome_counts, read_timeline
+from projections.register import enrolment_table as register_enrolment
 from projections.register import read_register
 from projections.runner import UnknownProjectionError
 
@@ -45,6 +49,13 @@ projections_app = typer.Typer(help="Read models: status, rebuild, follow.", no_a
 report_app = typer.Typer(help="Print the read models as JSON.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
 export_app = typer.Typer(help="Write data out of the ledger for others.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+retention_app = typer.Typer(
+    help="Forget participants whose programmes' retention period has passed.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
 app.add_typer(projections_app, name="projections")
 app.add_typer(report_app, name="report")
@@ -257,6 +268,82 @@ def replay(
                 fields,
             )
         out.print(table)
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random encryption key (32 bytes, base64) for JOURNEY_ENCRYPTION_KEY.
+
+    It encrypts stored events at rest and wraps every participant's data key: keep it in a
+    secret store, never beside the database; without it nothing stored can be read."""
+    out.print(generate_key(), highlight=False)
+
+
+@app.command()
+def forget(
+    participant: Annotated[str, typer.Argument(help="Participant id.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", help="Why (a reference such as a ticket number; no personal data)."
+        ),
+    ],
+    actor: Annotated[str, typer.Option("--actor", help="Who is forgetting them.")] = "operator",
+) -> None:
+    """Forget a participant: destroy their data key, so that their personal fields read as
+    erased everywhere, for good; dates, attendance, results and categories stay. Recorded as
+    a ParticipantForgotten event; the read models are brought up to date at once."""
+    try:
+        pid = UUID(participant)
+    except ValueError:
+        raise fail(f"{participant!r} is not a participant id") from None
+    with services() as s:
+        recorded = s.ledger.forget(participant_id=pid, reason=reason, actor=actor)
+        s.runner.catch_up()
+        reclaim(s.engine)
+        out.print(f"Forgotten: {pid} (version {recorded.version}).")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List who is due; forget nobody.")
+    ] = False,
+) -> None:
+    """Forget every participant whose personal fields have been kept as long as all their
+    programmes allow (``retention_months`` on a programme; none set: kept without limit),
+    counted from their last recorded event."""
+    with services() as s:
+        s.runner.catch_up()
+        with s.engine.connect() as conn:
+            ids = [
+                UUID(row[0])
+                for row in conn.execute(select(register_enrolment.c.participant_id).distinct())
+            ]
+        due = s.ledger.retention_due(ids)
+        table = Table("participant", "last recorded", "kept for (months)", "due since")
+        for d in due:
+            table.add_row(
+                str(d.participant_id),
+                f"{d.last_recorded_at:%Y-%m-%d}",
+                str(d.keep_months),
+                d.due_on.isoformat(),
+            )
+        out.print(table)
+        if dry_run:
+            out.print(f"{len(due)} of {len(ids)} participants are due; dry run: none forgotten.")
+            return
+        with progress_bar("forgetting") as update:
+            for number, d in enumerate(due, start=1):
+                s.ledger.forget(
+                    participant_id=d.participant_id,
+                    reason=f"retention: kept {d.keep_months} months after the last event",
+                    actor="retention",
+                )
+                update(number, len(due))
+        s.runner.catch_up()
+        reclaim(s.engine)
+        out.print(f"Forgot {len(due)} of {len(ids)} participants.")
 
 
 def _parse_moment(option: str, value: str) -> datetime:

@@ -38,10 +38,12 @@ def build_services(settings: Settings, *, clock: Callable[[], date] = utc_today)
     """Open the ledger and its read models as ``settings`` say, creating what is missing."""
     settings.prepare()
     scales = load_scales(settings.scales_file)
+    cipher_key, master_key = settings.keys()
     ledger = JourneyLedger(
-        store_env(settings.store_url, prefix=JourneyLedger.name.upper()),
+        store_env(settings.store_url, prefix=JourneyLedger.name.upper(), cipher_key=cipher_key),
         clock=clock,
         scales=scale_ranges(scales),
+        master_key=master_key,
     )
     engine = views_engine(settings.read_models_url)
     runner = ProjectionRunner(ledger, engine)

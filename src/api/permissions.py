@@ -42,6 +42,8 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
         "audit_digest": ("auditor",),
         "audit_verify": ("auditor",),
         "audit_access": ("auditor",),
+        "request_erasure": ("admin",),
+        "approve_erasure": ("admin",),
     }
 )
 

@@ -70,6 +70,7 @@ class ProgrammeOut(BaseModel):
     attendance_threshold: int
     themes: list[str]
     accreditation: AccreditationOut | None
+    retention_months: int | None = None
 
 
 class CohortOut(BaseModel):

@@ -88,6 +88,7 @@ def define_programme(
         attendance_threshold=body.attendance_threshold,
         themes=body.themes,
         accreditation=accreditation,
+        retention_months=body.retention_months,
         actor=principal.subject,
     )
     out = _programme_out(services.ledger.get_programme(body.programme_id))

@@ -116,6 +116,15 @@ class ProgrammeIn(Body):
     attendance_threshold: Annotated[int, Field(ge=0, le=100, strict=True)]
     themes: Annotated[list[Name], Field(max_length=50)] = []
     accreditation: AccreditationIn | None = None
+    retention_months: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=1200,
+            strict=True,
+            description="Months personal fields are kept after a participant's last event.",
+        ),
+    ] = None
 
 
 class CohortIn(Body):

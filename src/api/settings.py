@@ -21,17 +21,26 @@
 ``JOURNEY_SUPPRESSION``   the small-number rule set for researchers: ``standard`` (1-7
                           hidden, others rounded to 5; default) or ``threshold-10``
 ``JOURNEY_WELLBEING_MIN_PAIRS``  fewest paired responses for a cohort's change figures (30)
+``JOURNEY_ENCRYPTION_KEY``  32 bytes, base64 (``journey keys generate``): switches on the
+                          encryption of stored events at rest and wraps each participant's
+                          data key (two keys derived from it). Keep it in a secret store;
+                          without it nothing stored can be read.
+``JOURNEY_PROFILE``       ``development`` (default) or ``production``, which refuses to start
+                          without an encryption key
 ========================  ===========================================================
 """
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from journey.data_keys import derive_key, read_key
+from journey.errors import InvalidValue
 from projections.pseudonyms import Study
 from projections.suppression import RuleSet, rule_set
 
@@ -62,6 +71,8 @@ class Settings(BaseSettings):
     research_shift_days: int = Field(default=182, ge=1, le=3650)
     suppression: Literal["standard", "threshold-10"] = "standard"
     wellbeing_min_pairs: int = Field(default=30, ge=2, le=100_000)
+    encryption_key: SecretStr | None = None
+    profile: Literal["development", "production"] = "development"
 
     @property
     def store_url(self) -> str:
@@ -91,6 +102,23 @@ class Settings(BaseSettings):
     @property
     def suppression_rule(self) -> RuleSet:
         return rule_set(self.suppression)
+
+    def keys(self) -> tuple[str | None, bytes | None]:
+        """The at-rest cipher key (base64, for the library's cipher) and the master key of the
+        participants' data keys; both None without an encryption key, which the production
+        profile refuses (:class:`InvalidValue` on ``encryption_key``)."""
+        text = self.encryption_key.get_secret_value() if self.encryption_key else ""
+        if not text:
+            if self.profile == "production":
+                raise InvalidValue(
+                    "encryption_key",
+                    "the production profile needs JOURNEY_ENCRYPTION_KEY "
+                    "(make one with `journey keys generate`)",
+                )
+            return None, None
+        key = read_key("encryption_key", text)
+        at_rest = base64.b64encode(derive_key(key, "events at rest")).decode("ascii")
+        return at_rest, derive_key(key, "participant data keys")
 
     def prepare(self) -> None:
         """Create the data directory an embedded SQLite store needs."""

@@ -8,18 +8,20 @@ plan, the programme's terms), let the aggregate decide, and save. They return a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import calendar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import Environment
 
 from journey import rules
 from journey.corrections import CORRECTION_TYPES, effective_events
+from journey.data_keys import KeyTable, ParticipantKeys
 from journey.errors import (
     AlreadyAnswered,
     AlreadyExists,
@@ -33,6 +35,7 @@ from journey.errors import (
 )
 from journey.participant import Participant
 from journey.persistence import register_transcodings
+from journey.personal_fields import PersonalDataMapper
 from journey.programme import Cohort, Programme
 from journey.requests import RequestLog, RequestRecord, RequestTicket
 from journey.scales import WELLBEING_SCALES
@@ -60,6 +63,7 @@ from journey.views import (
     ParticipantView,
     ProgrammeView,
     Recorded,
+    RetentionDue,
 )
 
 __all__ = ["JourneyLedger", "utc_today"]
@@ -70,6 +74,11 @@ _T = TypeVar("_T", Programme, Cohort)
 _ENVELOPE = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}
 )
+
+
+class ErasableStore(Protocol):
+    def after_erasure(self, participant_id: str) -> None:
+        """Reclaim the space that held what an erasure removed (see the stores)."""
 
 
 def utc_today() -> date:
@@ -89,8 +98,14 @@ class JourneyLedger(Application[UUID]):
         *,
         clock: Callable[[], date] = utc_today,
         scales: Mapping[str, WellbeingScale] = WELLBEING_SCALES,
+        master_key: bytes | None = None,
     ) -> None:
+        # Per-participant data keys, wrapped by ``master_key`` (see journey.data_keys); the
+        # mapper uses them before the recorder (their table) exists, hence bound after.
+        self._keys = ParticipantKeys(master_key=master_key)
         super().__init__(env)
+        table: KeyTable = self.recorder  # type: ignore[assignment]
+        self._keys.bind(table)
         self._clock = clock
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.
@@ -105,6 +120,18 @@ class JourneyLedger(Application[UUID]):
             settings["IS_SNAPSHOTTING_ENABLED"] = "y"
         settings.update(env or {})
         return Environment(name, settings)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper (transcoder, compressor, at-rest cipher as configured), with
+        each participant's personal fields encrypted under their own data key."""
+        plain = super().construct_mapper()
+        return PersonalDataMapper(
+            plain.transcoder,
+            plain.compressor,
+            plain.cipher,
+            keys=self._keys,
+            personal_aggregates=(Participant,),
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -121,6 +148,7 @@ class JourneyLedger(Application[UUID]):
         attendance_threshold: int,
         themes: Sequence[str] = (),
         accreditation: Accreditation | None = None,
+        retention_months: int | None = None,
         actor: str,
     ) -> Recorded:
         programme = Programme.define(
@@ -130,6 +158,7 @@ class JourneyLedger(Application[UUID]):
             attendance_threshold=attendance_threshold,
             themes=themes,
             accreditation=accreditation,
+            retention_months=retention_months,
             recorded_by=actor,
         )
         return self._save_new(programme, f"A programme with id {programme_id!r} already exists.")
@@ -164,6 +193,7 @@ class JourneyLedger(Application[UUID]):
             p.attendance_threshold,
             p.themes,
             p.accreditation,
+            p.retention_months,
         )
 
     def get_cohort(self, cohort_id: str) -> CohortView:
@@ -633,6 +663,69 @@ class JourneyLedger(Application[UUID]):
             )
         return standing, target
 
+    # -- participants: erasure ----------------------------------------------------------
+
+    def request_erasure(self, *, participant_id: UUID, reason: str, actor: str) -> Recorded:
+        """Ask for the participant to be forgotten (a second admin approves)."""
+        return self._update(
+            participant_id,
+            None,
+            None,
+            lambda p, today: p.request_erasure(reason=reason, recorded_by=actor),
+        )
+
+    def approve_erasure(self, *, participant_id: UUID, request: int, actor: str) -> Recorded:
+        """Approve the erasure requested at version ``request``: forget the participant."""
+        recorded = self._update(
+            participant_id,
+            None,
+            None,
+            lambda p, today: p.approve_erasure(request=request, recorded_by=actor),
+        )
+        self._erased(participant_id)
+        return recorded
+
+    def forget(self, *, participant_id: UUID, reason: str, actor: str) -> Recorded:
+        """Forget the participant now: their data key is destroyed with the event that says
+        so, and their snapshots with it; their personal fields read as erased from now on."""
+        recorded = self._update(
+            participant_id,
+            None,
+            None,
+            lambda p, today: p.forget(reason=reason, recorded_by=actor),
+        )
+        self._erased(participant_id)
+        return recorded
+
+    def retention_due(
+        self, participant_ids: Iterable[UUID], *, today: date | None = None
+    ) -> list[RetentionDue]:
+        """Of ``participant_ids``, those to forget under their programmes' retention: every
+        programme they enrolled on sets a period, and the longest has passed since their last
+        recorded event (a programme without one keeps personal fields without limit)."""
+        today = today or self._clock()
+        due = []
+        for pid in participant_ids:
+            p = self._participant(pid)
+            if p.forgotten or not p.enrolments:
+                continue
+            months = [
+                self._programme(e.programme_id).retention_months for e in p.enrolments.values()
+            ]
+            if any(m is None for m in months):
+                continue
+            keep = max(m for m in months if m is not None)
+            last = p.modified_on
+            until = _add_months(last.date(), keep)
+            if until <= today:
+                due.append(RetentionDue(pid, last, keep, until))
+        return due
+
+    def _erased(self, participant_id: UUID) -> None:
+        self._keys.forget(str(participant_id))
+        store: ErasableStore = self.recorder  # type: ignore[assignment]
+        store.after_erasure(str(participant_id))
+
     # -- queries --------------------------------------------------------------------------
 
     def get_participant(
@@ -659,6 +752,7 @@ class JourneyLedger(Application[UUID]):
             follow_ups=tuple(p.follow_ups),
             feedback=tuple(p.feedback),
             wellbeing=tuple(p.wellbeing),
+            forgotten=p.forgotten,
         )
 
     def history(
@@ -763,6 +857,7 @@ class JourneyLedger(Application[UUID]):
         decide: Callable[[Participant, date], None],
     ) -> Recorded:
         participant = self._participant(participant_id)
+        rules.not_forgotten(participant)
         if expected_version is not None and expected_version != participant.version:
             raise VersionMismatch(expected_version, participant.version)
         decide(participant, self._clock())
@@ -779,6 +874,12 @@ class JourneyLedger(Application[UUID]):
                 "nothing was recorded. Read it again and retry."
             ) from None
         return _receipt(participant.id, participant.version, recordings)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _receipt(aggregate_id: UUID, version: int, recordings: Sequence[Any]) -> Recorded:

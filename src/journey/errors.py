@@ -33,6 +33,7 @@ __all__ = [
     "ConcurrencyConflict",
     "CorrectionError",
     "DomainError",
+    "ErasureError",
     "EssayFormatNotAllowedError",
     "FeedbackInterviewerError",
     "InvalidValue",
@@ -224,3 +225,8 @@ class WellbeingOutOfRangeError(RuleViolation):
 # Corrections: a mistaken event is retracted or amended by a later event, never edited.
 class CorrectionError(RuleViolation):
     code = "correction"
+
+
+# Erasure: a forgotten participant's stream is closed; two admins are needed through the API.
+class ErasureError(RuleViolation):
+    code = "erasure"

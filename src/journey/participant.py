@@ -21,6 +21,7 @@ from journey.aggregate import LedgerAggregate
 from journey.errors import (
     CorrectionError,
     DomainError,
+    ErasureError,
     InvalidValue,
     NotEnrolledError,
     RuleViolation,
@@ -29,6 +30,7 @@ from journey.errors import (
 from journey.state import (
     Attempt,
     Enrolment,
+    ErasureRequest,
     Feedback,
     FollowUp,
     Mark,
@@ -454,6 +456,30 @@ class Participant(LedgerAggregate):
             target.revise(aggregate, _quoted(aggregate, self, {**self.original, **self.changes}))
             _make_stale(aggregate, self.corrected_type, self.original)
 
+    class ErasureRequested(LedgerAggregate.Event):
+        """An admin asked for the participant to be forgotten; a second admin approves.
+        ``reason`` is a reference (a ticket, a letter's date), never personal data."""
+
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.erasure_request = ErasureRequest(
+                self.originator_version, self.recorded_by, self.reason
+            )
+
+    class ParticipantForgotten(LedgerAggregate.Event):
+        """The participant's data key was destroyed with this event: their personal fields
+        read as erased from now on; the facts (dates, attendance, results, categories) stay.
+        Holds no personal data."""
+
+        reason: str
+        requested_by: str
+        approved_by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.erasure_request = None
+            aggregate.forgotten = True
+
     # -- state ----------------------------------------------------------------------------
 
     details: PersonalDetails
@@ -462,6 +488,10 @@ class Participant(LedgerAggregate):
     follow_ups: list[FollowUp]
     feedback: list[Feedback]
     wellbeing: list[WellbeingScore]
+
+    # Set by the erasure events (absent from journeys recorded before they existed).
+    erasure_request: ErasureRequest | None = None
+    forgotten: bool = False
 
     def __init__(self) -> None:
         """State is set by :class:`Registered`; see :meth:`register`."""
@@ -973,6 +1003,52 @@ class Participant(LedgerAggregate):
         """How many outcomes, follow-ups, feedback quotes and wellbeing scores are recorded."""
         return len(self.outcomes) + len(self.follow_ups) + len(self.feedback) + len(self.wellbeing)
 
+    # -- erasure ----------------------------------------------------------------------------
+
+    def request_erasure(self, *, reason: str, recorded_by: str) -> None:
+        rules.not_forgotten(self)
+        if self.erasure_request is not None:
+            raise ErasureError(
+                f"An erasure was already requested (version {self.erasure_request.version}) "
+                "and waits for approval.",
+                code="erasure-already-requested",
+            )
+        self.trigger_event(
+            self.ErasureRequested,
+            recorded_by=recorded_by,
+            reason=require_text("reason", reason, max_length=200),
+        )
+
+    def approve_erasure(self, *, request: int, recorded_by: str) -> None:
+        """Forget the participant, as a second admin approving ``request`` (its version)."""
+        rules.not_forgotten(self)
+        pending = self.erasure_request
+        if pending is None or pending.version != request:
+            raise ErasureError(
+                f"There is no erasure request at version {request} waiting for approval.",
+                code="erasure-not-requested",
+            )
+        if pending.requested_by == recorded_by:
+            raise ErasureError(
+                "An erasure is approved by a second admin: the one who asked for it cannot.",
+                code="erasure-needs-second-admin",
+            )
+        self._forget(pending.reason, pending.requested_by, recorded_by)
+
+    def forget(self, *, reason: str, recorded_by: str) -> None:
+        """Forget the participant at once (the operator's command line)."""
+        rules.not_forgotten(self)
+        self._forget(require_text("reason", reason, max_length=200), recorded_by, recorded_by)
+
+    def _forget(self, reason: str, requested_by: str, approved_by: str) -> None:
+        self.trigger_event(
+            self.ParticipantForgotten,
+            recorded_by=approved_by,
+            reason=reason,
+            requested_by=requested_by,
+            approved_by=approved_by,
+        )
+
     # -- queries --------------------------------------------------------------------------
 
     @property
@@ -1207,6 +1283,8 @@ def _redo(
             occurred_on=on,  # type: ignore[arg-type]
             **course,
         )
+    elif kind == "ErasureRequested":
+        p.erasure_request = ErasureRequest(e.originator_version, who, e.reason)
     else:  # pragma: no cover - every event type that can stand is listed above
         raise AssertionError(f"no command records a {kind}")
     return p

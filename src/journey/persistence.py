@@ -57,9 +57,10 @@ def sqlite_path(url: str) -> str | None:
     return path[1:] if path.startswith("/") else path
 
 
-def store_env(url: str, *, prefix: str) -> dict[str, str]:
+def store_env(url: str, *, prefix: str, cipher_key: str | None = None) -> dict[str, str]:
     """The ``eventsourcing`` environment for the store at ``url``, keys prefixed with
-    ``prefix`` (the application's upper-cased name)."""
+    ``prefix`` (the application's upper-cased name); with ``cipher_key`` (base64 AES key),
+    stored events are encrypted at rest by the library's AES-GCM cipher."""
     parts = urlsplit(url)
     env: dict[str, str]
     if parts.scheme == "sqlite":
@@ -108,6 +109,9 @@ def store_env(url: str, *, prefix: str) -> dict[str, str]:
             "database_url",
             f"unsupported store {parts.scheme!r}: use sqlite:///, postgresql:// or memory://",
         )
+    if cipher_key is not None:
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_KEY"] = cipher_key
     return {f"{prefix}_{key}": value for key, value in env.items()}
 
 
@@ -150,6 +154,7 @@ _RECORD_TYPES: tuple[type[Any], ...] = (
     state.FollowUp,
     state.Feedback,
     state.WellbeingScore,
+    state.ErasureRequest,
 )
 
 

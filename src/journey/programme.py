@@ -35,9 +35,13 @@ class Programme(LedgerAggregate):
         attendance_threshold: int
         themes: tuple[str, ...]
         accreditation: Accreditation | None
+        # How long personal fields are kept after a participant's last event (None: no
+        # limit). Absent from programmes defined before it existed, which read None.
+        retention_months: int | None = None
 
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, Programme)
+            aggregate.retention_months = self.retention_months
             aggregate.programme_id = self.programme_id
             aggregate.name = self.name
             aggregate.session_count = self.session_count
@@ -51,6 +55,7 @@ class Programme(LedgerAggregate):
     attendance_threshold: int
     themes: tuple[str, ...]
     accreditation: Accreditation | None
+    retention_months: int | None
 
     @staticmethod
     def id_for(programme_id: str) -> UUID:
@@ -66,6 +71,7 @@ class Programme(LedgerAggregate):
         attendance_threshold: int,
         themes: Sequence[str] = (),
         accreditation: Accreditation | None,
+        retention_months: int | None = None,
         recorded_by: str,
     ) -> Programme:
         programme_id = require_text("programme_id", programme_id, max_length=MAX_ID)
@@ -77,6 +83,8 @@ class Programme(LedgerAggregate):
                 "attendance_threshold", f"must be between 0 and session_count ({session_count})"
             )
         clean_themes = tuple(require_text("themes", t, max_length=200) for t in themes)
+        if retention_months is not None and not 1 <= retention_months <= 1200:
+            raise InvalidValue("retention_months", "must be between 1 and 1200 (100 years)")
         return cls._create(
             cls.Defined,
             id=cls.id_for(programme_id),
@@ -87,6 +95,7 @@ class Programme(LedgerAggregate):
             attendance_threshold=attendance_threshold,
             themes=clean_themes,
             accreditation=accreditation,
+            retention_months=retention_months,
         )
 
     @property

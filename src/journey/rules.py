@@ -20,6 +20,7 @@ from journey.errors import (
     CertificateError,
     ComponentAlreadySubmittedError,
     CorrectionError,
+    ErasureError,
     EssayFormatNotAllowedError,
     FeedbackInterviewerError,
     MarkingError,
@@ -399,9 +400,20 @@ def score_in_range(scale: WellbeingScale, score: int) -> None:
 # -- corrections ------------------------------------------------------------------------------
 
 
+def not_forgotten(participant: Any) -> None:
+    """Nothing more is recorded about a participant who was forgotten."""
+    if getattr(participant, "forgotten", False):
+        raise ErasureError(
+            "This participant was forgotten: their record is closed.",
+            code="participant-forgotten",
+        )
+
+
 def correctable(target: Any, *, retracting: bool) -> str:
     """The corrected event's type, if it is one that may be corrected this way."""
     kind = type(target).__name__
+    if kind in ("ErasureRequested", "ParticipantForgotten"):
+        raise CorrectionError(f"A {kind} event is not corrected.", code="not-correctable")
     if kind in ("EventRetracted", "EventAmended"):
         raise CorrectionError(
             f"Version {target.originator_version} is itself a correction; correct the event "

@@ -28,6 +28,7 @@ from journey.values import (
 __all__ = [
     "Attempt",
     "Enrolment",
+    "ErasureRequest",
     "Feedback",
     "FollowUp",
     "Mark",
@@ -37,6 +38,15 @@ __all__ = [
     "SessionRecord",
     "WellbeingScore",
 ]
+
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    """An admin's request to forget a participant, waiting for a second admin's approval."""
+
+    version: int
+    requested_by: str
+    reason: str
 
 
 @dataclass(frozen=True)

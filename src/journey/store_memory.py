@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
-from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    IntegrityError,
+    StoredEvent,
+)
+from eventsourcing.popo import POPOAggregateRecorder, POPOApplicationRecorder, POPOFactory
 
+from journey.personal_fields import forgotten_streams
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -21,6 +28,8 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
         self._requests: dict[str, RequestRecord] = {}
         self._seals: list[SealRecord] = []
         self._seal_index: dict[tuple[str, int], SealRecord] = {}
+        self._data_keys: dict[str, bytes] = {}
+        self.snapshots: LedgerMemorySnapshots | None = None
 
     def _insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -36,7 +45,22 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
                     self._seal_index[(record.originator_id, record.originator_version)] = record
             if request is not None:
                 self._requests[request.key] = request
+            for forgotten in forgotten_streams(stored_events):
+                self._data_keys.pop(forgotten, None)
+                if self.snapshots is not None:
+                    self.snapshots.forget(forgotten)
             return ids
+
+    def select_data_key(self, participant_id: str) -> bytes | None:
+        with self._database_lock:
+            return self._data_keys.get(participant_id)
+
+    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
+        with self._database_lock:
+            self._data_keys.setdefault(participant_id, stored)
+
+    def after_erasure(self, participant_id: str) -> None:
+        """Nothing lingers in memory beyond what was removed."""
 
     def _previous(self, stream: str, version: int) -> bytes | None:
         record = self._seal_index.get((stream, version))
@@ -70,6 +94,31 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
             return self._requests.get(key)
 
 
+class LedgerMemorySnapshots(POPOAggregateRecorder):
+    def forget(self, originator_id: str) -> None:
+        """Remove every snapshot of ``originator_id`` (its data key was destroyed)."""
+        with self._database_lock:
+            kept = [s for s in self._stored_events if str(s.originator_id) != originator_id]
+            self._stored_events = kept
+            self._stored_events_index = defaultdict(dict)
+            for i, s in enumerate(kept):
+                self._stored_events_index[str(s.originator_id)][s.originator_version] = i
+
+
 class LedgerMemoryFactory(POPOFactory):
+    """Like the library's, with the snapshot recorder known to the events recorder (an
+    erasure removes the forgotten participant's snapshots in the same step)."""
+
+    _recorder: LedgerMemoryRecorder | None = None
+
     def application_recorder(self) -> ApplicationRecorder:
-        return LedgerMemoryRecorder()
+        self._recorder = LedgerMemoryRecorder()
+        return self._recorder
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        if purpose != "snapshots":
+            return super().aggregate_recorder(purpose)
+        snapshots = LedgerMemorySnapshots()
+        if self._recorder is not None:
+            self._recorder.snapshots = snapshots
+        return snapshots

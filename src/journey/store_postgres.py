@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
+from journey.personal_fields import forgotten_streams
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -64,6 +66,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 "key text PRIMARY KEY, fingerprint text NOT NULL, response text NOT NULL)"
             ).format(schema, table)
         )
+        keys = Identifier(f"{prefix}_data_keys")
+        self._snapshots = SQL("{0}.{1}").format(schema, Identifier(f"{prefix}_snapshots"))
+        self._keys = SQL("{0}.{1}").format(schema, keys)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "participant_id text PRIMARY KEY, data_key bytea NOT NULL)"
+            ).format(schema, keys)
+        )
         self._insert_request = SQL(
             "INSERT INTO {0}.{1} (key, fingerprint, response) VALUES (%s, %s, %s)"
         ).format(schema, table)
@@ -78,6 +89,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if request is not None:
             curs.execute(self._insert_request, (request.key, request.fingerprint, request.response))
         super()._insert_events(curs, stored_events, **kwargs)
+        for forgotten in forgotten_streams(stored_events):
+            curs.execute(
+                SQL("DELETE FROM {0} WHERE participant_id = %s").format(self._keys), (forgotten,)
+            )
+            curs.execute(
+                SQL("DELETE FROM {0} WHERE originator_id = %s").format(self._snapshots),
+                (UUID(forgotten),),
+            )
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -142,6 +161,35 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if row is None:
             return None
         return RequestRecord(row["key"], row["fingerprint"], row["response"])
+
+    # -- data keys (journey.data_keys.KeyTable) ---------------------------------------------
+
+    def select_data_key(self, participant_id: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT data_key FROM {0} WHERE participant_id = %s").format(self._keys),
+                (participant_id,),
+            )
+            row = curs.fetchone()
+        return None if row is None else bytes(row["data_key"])
+
+    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "INSERT INTO {0} (participant_id, data_key) VALUES (%s, %s) "
+                    "ON CONFLICT (participant_id) DO NOTHING"
+                ).format(self._keys),
+                (participant_id, stored),
+            )
+
+    def after_erasure(self, participant_id: str) -> None:
+        """Vacuum the key and snapshot tables, so the dead row versions that held the
+        destroyed key and the forgotten snapshots are reclaimed, not left on disk."""
+        with self.datastore.get_connection() as conn:
+            conn.autocommit = True
+            for table in (self._keys, self._snapshots):
+                conn.execute(SQL("VACUUM {0}").format(table))
 
 
 class LedgerPostgresFactory(PostgresFactory):

@@ -22,6 +22,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
+from journey.personal_fields import forgotten_streams
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -29,6 +30,8 @@ __all__ = ["DurableSQLiteFactory", "LedgerSQLiteRecorder"]
 
 REQUESTS_TABLE = "journey_requests"
 SEALS_TABLE = "journey_seals"
+KEYS_TABLE = "journey_data_keys"
+SNAPSHOTS_TABLE = "stored_snapshots"  # the library's name for the snapshots of SQLite apps
 
 
 class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
@@ -36,6 +39,9 @@ class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
         connection = super()._create_connection()
         if not self.is_sqlite_memory_mode:
             connection.cursor().execute("PRAGMA synchronous=FULL;")
+        # What is deleted (a destroyed data key, a forgotten participant's snapshots) is
+        # overwritten in the file, not left in free pages.
+        connection.cursor().execute("PRAGMA secure_delete=ON;")
         return connection
 
 
@@ -51,6 +57,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             "position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, recorded_at TEXT NOT NULL, seal BLOB NOT NULL, "
             "UNIQUE (originator_id, originator_version))",
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
+            "participant_id TEXT PRIMARY KEY, data_key BLOB NOT NULL)",
         ]
 
     def _insert_events(
@@ -65,7 +73,36 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 f"INSERT INTO {REQUESTS_TABLE} (key, fingerprint, response) VALUES (?, ?, ?)",
                 (request.key, request.fingerprint, request.response),
             )
+        for forgotten in forgotten_streams(stored_events):
+            # In the transaction that records the erasure: the key goes, and the snapshots
+            # it encrypted (they would no longer load).
+            c.execute(f"DELETE FROM {KEYS_TABLE} WHERE participant_id = ?", (forgotten,))
+            c.execute(f"DELETE FROM {SNAPSHOTS_TABLE} WHERE originator_id = ?", (forgotten,))
         return ids
+
+    # -- data keys (journey.data_keys.KeyTable) ---------------------------------------------
+
+    def select_data_key(self, participant_id: str) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT data_key FROM {KEYS_TABLE} WHERE participant_id = ?", (participant_id,)
+            )
+            row = c.fetchone()
+        return None if row is None else bytes(row[0])
+
+    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT OR IGNORE INTO {KEYS_TABLE} (participant_id, data_key) VALUES (?, ?)",
+                (participant_id, stored),
+            )
+
+    def after_erasure(self, participant_id: str) -> None:
+        """Move the WAL into the database file and truncate it, so that the pages that held
+        the destroyed key are gone from the WAL too."""
+        if not self.datastore.pool.is_sqlite_memory_mode:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE);")
 
     def _seal(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], ids: Sequence[int]

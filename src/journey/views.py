@@ -49,9 +49,20 @@ class ParticipantView:
     follow_ups: tuple[FollowUp, ...]
     feedback: tuple[Feedback, ...]
     wellbeing: tuple[WellbeingScore, ...]
+    forgotten: bool = False  # personal fields read as erased: the participant was forgotten
 
     def enrolment(self, cohort_id: str) -> Enrolment | None:
         return next((e for e in self.enrolments if e.cohort_id == cohort_id), None)
+
+
+@dataclass(frozen=True)
+class RetentionDue:
+    """A participant whose personal fields have been kept as long as their programmes say."""
+
+    participant_id: UUID
+    last_recorded_at: datetime
+    keep_months: int
+    due_on: date
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class ProgrammeView:
     attendance_threshold: int
     themes: tuple[str, ...]
     accreditation: Accreditation | None
+    retention_months: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["views_engine"]
+__all__ = ["reclaim", "views_engine"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,7 +22,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Rows deleted when a forgotten participant's rows are derived again are overwritten,
+    # not left readable in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def reclaim(engine: Engine) -> None:
+    """After an erasure: fold the SQLite WAL into the file and truncate it (old page images
+    of deleted rows go with it); on PostgreSQL, vacuum the views' tables."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
 
 
 def views_engine(url: str) -> Engine:

@@ -20,7 +20,13 @@ from sqlalchemy import Connection, Engine, MetaData, Table
 from journey.participant import Participant
 from projections.rows import Rows
 
-CORRECTIONS: tuple[type[Any], ...] = (Participant.EventRetracted, Participant.EventAmended)
+# After these, what a participant's rows say is derived again from the events that stand:
+# a correction changed which events stand; an erasure changed how they read (erased).
+CORRECTIONS: tuple[type[Any], ...] = (
+    Participant.EventRetracted,
+    Participant.EventAmended,
+    Participant.ParticipantForgotten,
+)
 
 __all__ = ["Projection"]
 

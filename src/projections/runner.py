@@ -141,6 +141,11 @@ class ProjectionRunner:
         self._as_of[position] = engine
         return engine
 
+    def forget_past_views(self) -> None:
+        """Drop the cached past views (after an erasure they may hold what was erased)."""
+        while self._as_of:
+            self._as_of.popitem()[1].dispose()
+
     def wait(self, position: int | None, timeout: float = 5.0) -> None:
         """Block until every projection has processed log ``position`` (read-your-writes)."""
         for name in self.projections:

@@ -19,6 +19,8 @@ CONTRACT: dict[tuple[str, str], set[int]] = {
     ("post", "/cohorts"): WRITE,
     ("post", "/participants"): WRITE,
     ("post", "/participants/{participant_id}/events"): WRITE | {412},
+    ("post", "/participants/{participant_id}/erasure-requests"): WRITE,
+    ("post", "/participants/{participant_id}/erasure-requests/{request}/approval"): WRITE,
     ("get", "/participants/{participant_id}"): READ,
     ("get", "/participants/{participant_id}/history"): READ,
     ("get", "/participants/{participant_id}/timeline"): READ,

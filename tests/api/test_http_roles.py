@@ -70,8 +70,25 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "audit_digest": ("GET", "/audit/digest", None),
     "audit_verify": ("POST", "/audit/verify", dict),
     "audit_access": ("GET", "/audit/access", None),
+    "request_erasure": (
+        "POST",
+        "/participants/{participant_id}/erasure-requests",
+        lambda: {"reason": "ticket 1"},
+    ),
+    "approve_erasure": (
+        "POST",
+        "/participants/{participant_id}/erasure-requests/{request}/approval",
+        None,
+    ),
 }
-WRITES = {"define_programme", "schedule_cohort", "enrol", "record_event"}
+WRITES = {
+    "define_programme",
+    "schedule_cohort",
+    "enrol",
+    "record_event",
+    "request_erasure",
+    "approve_erasure",
+}
 READS = set(OPERATIONS) - WRITES
 REPORTS = {"read_pass_rates", "read_outcomes", "read_moderation_queue"}
 RESEARCH = {
@@ -118,6 +135,7 @@ def request(api: Api, course: Course, who: str, operation: str, body: Any = None
         programme_id=course.programme_id,
         cohort_id=course.cohort_id,
         participant_id=course.participant_id,
+        request=1,  # the registration: not a pending request, refused (409) even for admin
     )
     if method == "GET":
         return api.client.get(url, headers=api.auth(who))

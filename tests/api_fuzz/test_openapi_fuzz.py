@@ -96,6 +96,8 @@ PERMISSION_OF = {
     "GET /audit/digest": "audit_digest",
     "POST /audit/verify": "audit_verify",
     "GET /audit/access": "audit_access",
+    "POST /participants/{participant_id}/erasure-requests": "request_erasure",
+    "POST /participants/{participant_id}/erasure-requests/{request}/approval": "approve_erasure",
     "GET /research/participants": "read_research_participants",
     "GET /research/timeline": "read_research_timeline",
     "GET /research/dictionary": "read_research_dictionary",
