@@ -14,12 +14,14 @@ from api.access_log import AccessLog
 from api.auth import TokenStore
 from api.compose import Services, build_services
 from api.errors import error_response, install_error_handlers
+from api.pages import install_pages
 from api.responses import HealthOut
 from api.routes_audit import router as audit_router
 from api.routes_courses import router as courses_router
 from api.routes_participants import router as participants_router
 from api.routes_reports import router as reports_router
 from api.settings import Settings
+from api.web_sessions import WebSessions
 from journey.application import utc_today
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
@@ -139,6 +141,9 @@ def create_app(
         app.state.services = built
         app.state.tokens = tokens
         app.state.access_log = access_log
+        web_sessions = WebSessions(built.engine, tokens)
+        web_sessions.setup()
+        app.state.web_sessions = web_sessions
         if follow:
             built.runner.start()
         try:
@@ -162,6 +167,7 @@ def create_app(
     app.include_router(courses_router)
     app.include_router(reports_router)
     app.include_router(audit_router)
+    install_pages(app)  # the staff web pages under /ui (HTML, not in the OpenAPI document)
 
     @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")
     def health() -> HealthOut:
