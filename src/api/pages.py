@@ -43,7 +43,7 @@ from api.pages_register import router as register_router
 from api.web_sessions import SESSION_LIFETIME
 from projections.register import list_cohorts
 
-__all__ = ["install_pages"]
+__all__ = ["ROUTERS", "install_pages"]
 
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 
@@ -134,13 +134,19 @@ def home(request: Request, user: User) -> Response:
     return render(request, "home.html", {"cohorts": list_cohorts(engine)}, user=user)
 
 
+ROUTERS: tuple[APIRouter, ...] = (
+    router,
+    register_router,
+    journey_router,
+    dashboard_router,
+    enrol_router,
+)
+
+
 def install_pages(app: FastAPI) -> None:
     """Mount the pages, their static files and their HTML error answers on ``app``."""
-    app.include_router(router)
-    app.include_router(register_router)
-    app.include_router(journey_router)
-    app.include_router(dashboard_router)
-    app.include_router(enrol_router)
+    for page_router in ROUTERS:
+        app.include_router(page_router)
     static = StaticFiles(directory=str(Path(__file__).parent / "static"))
     app.mount(f"{PREFIX}/static", static, name="page-static")
 

@@ -24,6 +24,7 @@ from api.access_log import AccessLog
 from api.auth import Principal
 from api.compose import Services
 from api.errors import status_for
+from api.page_text import label
 from api.permissions import DEFAULT_EVENT_ROLES, EVENT_ROLES, OPERATION_ROLES
 from api.web_sessions import WebSessions
 from journey.errors import DomainError, ParticipantNotFound
@@ -54,6 +55,7 @@ __all__ = [
 PREFIX = "/ui"
 COOKIE = "journey_session"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters["label"] = label
 
 # Pages show personal data: never cached, never framed, nothing loaded from elsewhere.
 SECURITY_HEADERS = {

@@ -174,20 +174,19 @@ def record_from_page(request: Request, participant_id: str, form: Form) -> Respo
             expected_version=int(version) if version.isdigit() else None,
             request=ticket,
         )
-    except AlreadyAnswered as answered:
-        if ticket is None or answered.record.fingerprint != ticket.fingerprint:
-            return again({"form": "This form was already sent with other values: reload."}, 409)
-    except VersionMismatch as clash:
+    except DomainError as error:
         first = ticket and s.ledger.find_request(ticket.key)
-        if not (first and ticket and first.fingerprint == ticket.fingerprint):
+        if first and ticket and first.fingerprint == ticket.fingerprint:
+            pass  # this form, sent again (perhaps racing its first send): recorded once
+        elif first or isinstance(error, AlreadyAnswered):
+            return again({"form": "This form was already sent with other values: reload."}, 409)
+        elif isinstance(error, VersionMismatch):
             message = (
                 f"Not saved: someone else recorded something on this journey since you "
-                f"opened the page (it is now at version {clash.actual}). The timeline shows "
+                f"opened the page (it is now at version {error.actual}). The timeline shows "
                 f"what changed; your entries are kept below. Check them and send again."
             )
             return again({"form": message}, 409)
-    except DomainError as error:
-        first = ticket and s.ledger.find_request(ticket.key)
-        if not (first and ticket and first.fingerprint == ticket.fingerprint):
+        else:
             return again({field_of(error): error.message}, status_for(error))
     return redirect(f"{PREFIX}/participants/{pid}", saved=body.type)
