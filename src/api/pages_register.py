@@ -52,6 +52,7 @@ class Line:
     name: str
     attended: int
     withdrawn: bool
+    joined_later: bool  # enrolled after this training day: nothing to record for it
     recorded: str | None = None  # the day's status in the ledger
     recorded_reason: str | None = None
     chosen: str = ""  # the form's choice, kept when it could not be saved
@@ -71,7 +72,8 @@ def _day(text: str | None, cohort: CohortView, today: date) -> int:
     return _default_day(cohort, today)
 
 
-def _line(view: ParticipantView, cohort_id: str, day: int) -> Line:
+def _line(view: ParticipantView, cohort: CohortView, day: int) -> Line:
+    cohort_id = cohort.cohort_id
     enrolment = view.enrolment(cohort_id)
     session = enrolment.session(day) if enrolment else None
     return Line(
@@ -79,19 +81,20 @@ def _line(view: ParticipantView, cohort_id: str, day: int) -> Line:
         name=view.details.name,
         attended=enrolment.attended if enrolment else 0,
         withdrawn=bool(enrolment and enrolment.withdrawn),
+        joined_later=bool(enrolment and enrolment.enrolled_on > cohort.session_dates[day - 1]),
         recorded=session.status if session else None,
         recorded_reason=session.reason if session else None,
     )
 
 
-def _lines(request: Request, user: PageUser, cohort_id: str, day: int) -> list[Line]:
+def _lines(request: Request, user: PageUser, cohort: CohortView, day: int) -> list[Line]:
     s = services(request)
-    register = read_register(views_at(s, None), cohort_id)
+    register = read_register(views_at(s, None), cohort.cohort_id)
     lines = []
     for row in register.rows:
         # Names are personal data: each record shown is an access, logged first.
         user.require(request, "read_participant", "Seeing names", target=row.participant_id)
-        lines.append(_line(s.ledger.get_participant(UUID(row.participant_id)), cohort_id, day))
+        lines.append(_line(s.ledger.get_participant(UUID(row.participant_id)), cohort, day))
     return sorted(lines, key=lambda line: (line.name.casefold(), line.participant_id))
 
 
@@ -117,7 +120,9 @@ def _page(
         "day_date": day_date,
         "days": list(enumerate(cohort.session_dates, start=1)),
         "lines": lines,
-        "open_rows": sum(1 for line in lines if line.recorded is None and not line.withdrawn),
+        "open_rows": sum(
+            1 for line in lines if not (line.recorded or line.withdrawn or line.joined_later)
+        ),
         "problems": sum(1 for line in lines if line.problem),
         "saved": saved,
         "future": day_date > today,
@@ -139,7 +144,7 @@ def register_page(
     s = services(request)
     cohort = s.ledger.get_cohort(cohort_id)
     number = _day(day, cohort, s.clock())
-    lines = _lines(request, user, cohort_id, number)
+    lines = _lines(request, user, cohort, number)
     count = int(saved) if saved and saved.isdigit() else None
     return _page(request, user, cohort_id, number, lines, saved=count)
 
@@ -175,14 +180,14 @@ def _recorded_by(s: Services, participant_id: str, cohort_id: str, day: int) -> 
     return "someone else"
 
 
-def _explain(s: Services, cohort_id: str, day: int, line: Line, error: DomainError) -> None:
+def _explain(s: Services, cohort: CohortView, day: int, line: Line, error: DomainError) -> None:
     """Say why ``line`` was not saved: a clash with another save, or the rule it broke."""
-    now = _line(s.ledger.get_participant(UUID(line.participant_id)), cohort_id, day)
+    now = _line(s.ledger.get_participant(UUID(line.participant_id)), cohort, day)
     line.recorded, line.recorded_reason = now.recorded, now.recorded_reason
     if now.recorded is None:
         line.problem = error.message
     elif now.recorded != line.chosen:
-        who = _recorded_by(s, line.participant_id, cohort_id, day)
+        who = _recorded_by(s, line.participant_id, cohort.cohort_id, day)
         line.problem = (
             f"Not saved: {who} has already recorded {line.name} as {now.recorded} for day "
             f"{day}. Your choice ({line.chosen}) is kept below; the record was not changed."
@@ -199,7 +204,7 @@ def save_register(request: Request, cohort_id: str, form: Form) -> Response:
         user.require_record(request, "SessionAttended", cohort_id, "Taking the register")
     cohort = s.ledger.get_cohort(cohort_id)
     day = _day(form.get("day"), cohort, s.clock())
-    lines = _lines(request, user, cohort_id, day)
+    lines = _lines(request, user, cohort, day)
     token = form.get("form_token")
     saved = 0
     for line in lines:
@@ -226,7 +231,7 @@ def save_register(request: Request, cohort_id: str, form: Form) -> Response:
             if answered_before and ticket and answered_before.fingerprint == ticket.fingerprint:
                 saved += 1  # a second send of this page raced the first: saved once
             else:
-                _explain(s, cohort_id, day, line, error)
+                _explain(s, cohort, day, line, error)
     if not any(line.problem for line in lines):
         return redirect(f"{PREFIX}/cohorts/{cohort_id}/register", day=day, saved=saved)
     return _page(request, user, cohort_id, day, lines, saved=saved, status=409)

@@ -196,3 +196,12 @@ def test_a_withdrawn_participant_has_no_choice_on_the_register(api: Api, course:
     page = PageClient(api, "staff").get(f"/ui/cohorts/{course.cohort_id}/register")
     assert "Withdrawn" in page.text
     assert f"status-{course.participant_id}" not in page.text
+
+
+def test_someone_enrolled_after_a_day_has_no_choice_for_it(api: Api, course: Course) -> None:
+    late = api.enrol(enrolled_on="2024-01-15", name="Lee Late")  # after days 1 and 2
+    browser = PageClient(api, "staff")
+    day_one = browser.get(f"/ui/cohorts/{course.cohort_id}/register", day="1").text
+    assert "Enrolled after this day" in day_one
+    assert f"status-{late}" not in day_one
+    assert f"status-{late}" in browser.get(f"/ui/cohorts/{course.cohort_id}/register", day="3").text
