@@ -237,3 +237,35 @@ def test_sign_in_path_is_served(tmp_path: Path) -> None:
         assert page.status_code == 200
         assert '<label for="token">Access token</label>' in page.text
         assert sentences(page.text) == []
+
+
+SECTIONS = {
+    "read_pass_rates": 'id="funnel"',
+    "read_register": 'id="attendance"',
+    "read_moderation_queue": 'id="queue"',
+    "read_outcomes": 'id="outcomes"',
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_dashboard_shows_each_role_the_parts_it_may_read(
+    world: tuple[Api, Course], role: str
+) -> None:
+    api, course = world
+    response = PageClient(api, role).get(f"/ui/cohorts/{course.cohort_id}")
+    if not any(_may(role, operation) for operation in SECTIONS):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    for operation, marker in SECTIONS.items():
+        assert (marker in response.text) == _may(role, operation), operation
+    names_shown = "Ann Example" in response.text
+    assert names_shown == (_may(role, "read_participant") and _may(role, "read_register"))
+
+
+def test_the_dashboard_marks_the_place_of_the_outcome_plot(world: tuple[Api, Course]) -> None:
+    api, course = world
+    page = PageClient(api, "staff").get(f"/ui/cohorts/{course.cohort_id}").text
+    assert 'data-slot="outcome-plot"' in page  # until the research plot is wired in
+    assert "<img" not in page
+    assert "have at least one outcome recorded" in page
