@@ -22,6 +22,7 @@ from api.deps import views_at
 from api.pages_common import (
     PREFIX,
     Form,
+    PageError,
     PageRoute,
     PageUser,
     User,
@@ -203,7 +204,11 @@ def save_register(request: Request, cohort_id: str, form: Form) -> Response:
     if not user.may_record("SessionAttended"):  # logged as a refused write, then refused
         user.require_record(request, "SessionAttended", cohort_id, "Taking the register")
     cohort = s.ledger.get_cohort(cohort_id)
-    day = _day(form.get("day"), cohort, s.clock())
+    sent_day = form.get("day")
+    if not (sent_day.isdigit() and 1 <= int(sent_day) <= len(cohort.session_dates)):
+        # Never guess the day of a register: a wrong guess would record the wrong day.
+        raise PageError(422, "The form did not say which training day it was for.", "Not saved")
+    day = int(sent_day)
     lines = _lines(request, user, cohort, day)
     token = form.get("form_token")
     saved = 0

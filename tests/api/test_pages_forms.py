@@ -205,3 +205,14 @@ def test_someone_enrolled_after_a_day_has_no_choice_for_it(api: Api, course: Cou
     assert "Enrolled after this day" in day_one
     assert f"status-{late}" not in day_one
     assert f"status-{late}" in browser.get(f"/ui/cohorts/{course.cohort_id}/register", day="3").text
+
+
+def test_a_register_that_does_not_say_its_day_records_nothing(api: Api, course: Course) -> None:
+    browser = PageClient(api, "staff")
+    pid = course.participant_id
+    form = _register(browser, course, 1)
+    for day in ("", "0", "4", "x"):
+        fields = {**form, "day": day, f"status-{pid}": "attended"}
+        response = browser.post(f"/ui/cohorts/{course.cohort_id}/register", fields)
+        assert response.status_code == 422
+    assert "SessionAttended" not in _types(api, pid)
