@@ -14,6 +14,7 @@ from api.access_log import AccessLog
 from api.auth import TokenStore
 from api.compose import Services, build_services
 from api.errors import error_response, install_error_handlers
+from api.pages import install_pages
 from api.responses import HealthOut
 from api.routes_audit import router as audit_router
 from api.routes_courses import router as courses_router
@@ -23,6 +24,7 @@ from api.routes_reports import router as reports_router
 from api.routes_research import plots_router
 from api.routes_research import router as research_router
 from api.settings import Settings
+from api.web_sessions import WebSessions
 from journey.application import utc_today
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
@@ -142,6 +144,9 @@ def create_app(
         app.state.services = built
         app.state.tokens = tokens
         app.state.access_log = access_log
+        web_sessions = WebSessions(built.engine, tokens)
+        web_sessions.setup()
+        app.state.web_sessions = web_sessions
         if follow:
             built.runner.start()
         try:
@@ -168,6 +173,7 @@ def create_app(
     app.include_router(research_router)
     app.include_router(audit_router)
     app.include_router(erasure_router)
+    install_pages(app)  # the staff web pages under /ui (HTML, not in the OpenAPI document)
 
     @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")
     def health() -> HealthOut:

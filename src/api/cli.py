@@ -134,7 +134,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address (default JOURNEY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default JOURNEY_PORT).")] = None,
 ) -> None:
-    """Start the HTTP API, with the read models followed in-process."""
+    """Start the HTTP API and the staff web pages (/ui), with the read models followed
+    in-process."""
     import uvicorn
 
     from api.app import create_app

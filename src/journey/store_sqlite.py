@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import (
@@ -77,7 +78,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             # In the transaction that records the erasure: the key goes, and the snapshots
             # it encrypted (they would no longer load).
             c.execute(f"DELETE FROM {KEYS_TABLE} WHERE participant_id = ?", (forgotten,))
-            c.execute(f"DELETE FROM {SNAPSHOTS_TABLE} WHERE originator_id = ?", (forgotten,))
+            c.execute(  # the library keeps SQLite originator ids as hex
+                f"DELETE FROM {SNAPSHOTS_TABLE} WHERE originator_id = ?", (UUID(forgotten).hex,)
+            )
         return ids
 
     # -- data keys (journey.data_keys.KeyTable) ---------------------------------------------

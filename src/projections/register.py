@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Date, Engine, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Date, Engine, Integer, MetaData, String, Table, func, select
 
 from journey.errors import CohortNotFound
 from journey.participant import Participant
@@ -21,7 +21,14 @@ from projections.courses import COURSE_EVENTS, apply_course_event, course_tables
 from projections.projection import Projection
 from projections.rows import Rows
 
-__all__ = ["Register", "RegisterProjection", "RegisterRow", "read_register"]
+__all__ = [
+    "CohortSummary",
+    "Register",
+    "RegisterProjection",
+    "RegisterRow",
+    "list_cohorts",
+    "read_register",
+]
 
 metadata = MetaData()
 courses = course_tables(metadata, "register")
@@ -167,4 +174,51 @@ def read_register(engine: Engine, cohort_id: str) -> Register:
         session_dates_count=count,
         attendance_threshold=threshold,
         rows=rows,
+    )
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    cohort_id: str
+    programme_id: str
+    programme_name: str
+    location: str
+    first_day: date
+    last_day: date
+    enrolled: int
+
+
+def list_cohorts(engine: Engine) -> tuple[CohortSummary, ...]:
+    """Every cohort the view knows, the latest first, with how many have enrolled."""
+    c, p, e = courses.cohort, courses.programme, enrolment_table
+    enrolled = (
+        select(e.c.cohort_id, func.count().label("enrolled")).group_by(e.c.cohort_id).subquery()
+    )
+    statement = (
+        select(
+            c.c.cohort_id,
+            c.c.programme_id,
+            p.c.name,
+            c.c.location,
+            c.c.first_day,
+            c.c.last_day,
+            func.coalesce(enrolled.c.enrolled, 0),
+        )
+        .join(p, p.c.programme_id == c.c.programme_id)
+        .outerjoin(enrolled, enrolled.c.cohort_id == c.c.cohort_id)
+        .order_by(c.c.first_day.desc(), c.c.cohort_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+    return tuple(
+        CohortSummary(
+            cohort_id=r[0],
+            programme_id=r[1],
+            programme_name=r[2],
+            location=r[3],
+            first_day=r[4],
+            last_day=r[5],
+            enrolled=int(r[6]),
+        )
+        for r in rows
     )

@@ -18,6 +18,7 @@ import pytest
 from api_support import COHORT, PROGRAMME
 
 BIN = Path(sys.executable).parent
+SRC = Path(__file__).resolve().parents[2] / "src"
 PROGRAMME_ID = "vt-serve"
 
 
@@ -29,10 +30,11 @@ def free_port() -> int:
 
 
 def clean_env(data_dir: Path) -> dict[str, str]:
-    """Only what a process needs, plus the data directory: nothing leaks in from the shell."""
+    """Only what a process needs, plus the data directory: nothing leaks in from the shell.
+    PYTHONPATH names this checkout's sources, whichever checkout the venv was installed from."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    return {**env, "JOURNEY_DATA_DIR": str(data_dir)}
+    return {**env, "JOURNEY_DATA_DIR": str(data_dir), "PYTHONPATH": str(SRC)}
 
 
 def journey(env: dict[str, str], *args: str) -> str:
