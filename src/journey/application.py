@@ -106,6 +106,8 @@ class JourneyLedger(Application[UUID]):
         super().__init__(env)
         table: KeyTable = self.recorder  # type: ignore[assignment]
         self._keys.bind(table)
+        # The recorder stores new keys in the transaction of their participant's events.
+        self.recorder.data_keys = self._keys  # type: ignore[attr-defined]
         self._clock = clock
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.

@@ -10,9 +10,11 @@ data, so a wrapped key moved to another participant does not unwrap). Without a 
 the key table must then be protected like the data; the production profile refuses to start
 without a master key (:mod:`api.settings`).
 
-The key table lives beside the events in the same database, written by the store's recorder
-(:class:`KeyTable`). Unwrapped keys are cached per process; destroying a key drops it from this
-process's cache at once (another process's cache keeps it at most :data:`CACHE_SECONDS`).
+The key table lives beside the events in the same database (:class:`KeyTable`). A new key is
+written by the store's recorder in the transaction of the participant's first events (see
+:meth:`ParticipantKeys.unstored`): no extra commit, and no key without its data or data without
+its key. Unwrapped keys are cached per process; destroying a key drops it from this process's
+cache at once (another process's cache keeps it at most :data:`CACHE_SECONDS`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -74,9 +77,6 @@ class KeyTable(Protocol):
     def select_data_key(self, participant_id: str) -> bytes | None:
         """The stored (wrapped) key, or None if there is none (never made, or destroyed)."""
 
-    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
-        """Store a key unless one is already stored (the first writer's key wins)."""
-
 
 class ParticipantKeys:
     """Make, find and cache participants' data keys."""
@@ -85,6 +85,7 @@ class ParticipantKeys:
         self._table = table
         self._wrap = AESGCM(master_key) if master_key is not None else None
         self._cache: OrderedDict[str, tuple[AESGCM, float]] = OrderedDict()
+        self._unstored: dict[str, bytes] = {}  # made here, not yet seen in the key table
         self._lock = threading.Lock()
 
     def bind(self, table: KeyTable) -> None:
@@ -101,12 +102,15 @@ class ParticipantKeys:
                 return cached[0]
         assert self._table is not None, "ParticipantKeys.bind() before use"
         stored = self._table.select_data_key(participant_id)
-        if stored is None:
-            if not create:
-                return None
-            self._table.insert_data_key(participant_id, self._wrapped(participant_id))
-            stored = self._table.select_data_key(participant_id)
-            assert stored is not None
+        with self._lock:
+            if stored is not None:
+                self._unstored.pop(participant_id, None)
+            else:
+                stored = self._unstored.get(participant_id)
+                if stored is None:
+                    if not create:
+                        return None
+                    stored = self._unstored[participant_id] = self._wrapped(participant_id)
         cipher = AESGCM(self._unwrapped(participant_id, stored))
         with self._lock:
             self._cache[participant_id] = (cipher, now)
@@ -114,10 +118,24 @@ class ParticipantKeys:
                 self._cache.popitem(last=False)
         return cipher
 
+    def unstored(self, participant_ids: Iterable[str]) -> list[tuple[str, bytes]]:
+        """The keys made here for ``participant_ids`` and not yet seen stored: the recorder
+        writes them (if absent) in the transaction of those participants' events. A key stays
+        here until it is seen in the table, so a write that failed is retried with it."""
+        with self._lock:
+            return [(p, self._unstored[p]) for p in participant_ids if p in self._unstored]
+
+    def refresh(self, participant_id: str) -> None:
+        """Read the participant's key from the table again on next use (a cached key that
+        does not open their data lost a race to another writer's key)."""
+        with self._lock:
+            self._cache.pop(participant_id, None)
+
     def forget(self, participant_id: str) -> None:
         """Drop the participant's key from this process's cache (the store destroys it)."""
         with self._lock:
             self._cache.pop(participant_id, None)
+            self._unstored.pop(participant_id, None)
 
     def _wrapped(self, participant_id: str) -> bytes:
         key = AESGCM.generate_key(bit_length=256)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     Cipher,
@@ -35,7 +36,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from journey.data_keys import ParticipantKeys
 
-__all__ = ["ERASED", "FORGOTTEN_EVENT", "PersonalDataMapper", "forgotten_streams"]
+__all__ = ["ERASED", "FORGOTTEN_EVENT", "PersonalDataMapper", "forgotten_streams", "new_keys"]
 
 ERASED = "[erased]"
 FORGOTTEN_EVENT = "Participant.ParticipantForgotten"
@@ -49,6 +50,15 @@ def forgotten_streams(stored_events: Iterable[StoredEvent]) -> list[str]:
     return [
         str(s.originator_id) for s in stored_events if s.topic.rsplit(":", 1)[-1] == FORGOTTEN_EVENT
     ]
+
+
+def new_keys(recorder: Any, stored_events: Iterable[StoredEvent]) -> list[tuple[str, bytes]]:
+    """The data keys made for these events' participants and not yet stored (the recorder
+    writes them in the events' transaction); none if the recorder has no key holder."""
+    keys: ParticipantKeys | None = getattr(recorder, "data_keys", None)
+    if keys is None:
+        return []
+    return keys.unstored({str(s.originator_id) for s in stored_events})
 
 
 def _is_token(value: Any) -> bool:
@@ -146,15 +156,23 @@ class PersonalDataMapper(Mapper[UUID]):
         sealed_inner = [n for n in quoted if any(map(_is_token, state[n].values()))]
         if not sealed and not sealed_inner:
             return event
+        try:
+            self._open_fields(event, pid, sealed, sealed_inner)
+        except InvalidTag:  # a cached key that lost a race to another writer's: read again
+            self.keys.refresh(pid)
+            self._open_fields(event, pid, sealed, sealed_inner)
+        return event
+
+    def _open_fields(self, event: Any, pid: str, sealed: list[str], inner: list[str]) -> None:
+        state = vars(event)
         cipher = self.keys.cipher_for(pid, create=False)
-        for name in sealed:
-            state[name] = self._open(cipher, pid, name, state[name])
-        for name in sealed_inner:
-            state[name] = {
+        opened = {name: self._open(cipher, pid, name, state[name]) for name in sealed}
+        for name in inner:
+            opened[name] = {
                 k: self._open(cipher, pid, f"{name}.{k}", v) if _is_token(v) else v
                 for k, v in state[name].items()
             }
-        return event
+        state.update(opened)
 
     def _open(self, cipher: Any, pid: str, field: str, token: dict[str, str]) -> Any:
         if cipher is None:

@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOAggregateRecorder, POPOApplicationRecorder, POPOFactory
 
 from journey.personal_fields import forgotten_streams
+from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -39,6 +40,8 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
             if request is not None and request.key in self._requests:
                 raise IntegrityError(f"request {request.key} already answered")
             ids = super()._insert_events(stored_events, **kwargs)
+            for participant_id, key in _new_keys(self, stored_events):
+                self._data_keys.setdefault(participant_id, key)
             if ids:
                 for record in seal_batch(stored_events, ids, datetime.now(UTC), self._previous):
                     self._seals.append(record)
@@ -54,10 +57,6 @@ class LedgerMemoryRecorder(POPOApplicationRecorder):
     def select_data_key(self, participant_id: str) -> bytes | None:
         with self._database_lock:
             return self._data_keys.get(participant_id)
-
-    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
-        with self._database_lock:
-            self._data_keys.setdefault(participant_id, stored)
 
     def after_erasure(self, participant_id: str) -> None:
         """Nothing lingers in memory beyond what was removed."""

@@ -16,6 +16,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg.sql import SQL, Identifier
 
 from journey.personal_fields import forgotten_streams
+from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -88,6 +89,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         request: RequestRecord | None = kwargs.get("request")
         if request is not None:
             curs.execute(self._insert_request, (request.key, request.fingerprint, request.response))
+        new_keys = _new_keys(self, stored_events)
+        if new_keys:
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {0} (participant_id, data_key) VALUES (%s, %s) "
+                    "ON CONFLICT (participant_id) DO NOTHING"
+                ).format(self._keys),
+                new_keys,
+            )
         super()._insert_events(curs, stored_events, **kwargs)
         for forgotten in forgotten_streams(stored_events):
             curs.execute(
@@ -172,16 +182,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
             row = curs.fetchone()
         return None if row is None else bytes(row["data_key"])
-
-    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                SQL(
-                    "INSERT INTO {0} (participant_id, data_key) VALUES (%s, %s) "
-                    "ON CONFLICT (participant_id) DO NOTHING"
-                ).format(self._keys),
-                (participant_id, stored),
-            )
 
     def after_erasure(self, participant_id: str) -> None:
         """Vacuum the key and snapshot tables, so the dead row versions that held the

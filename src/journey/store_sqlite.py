@@ -24,6 +24,7 @@ from eventsourcing.sqlite import (
 )
 
 from journey.personal_fields import forgotten_streams
+from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch
 
@@ -74,6 +75,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 f"INSERT INTO {REQUESTS_TABLE} (key, fingerprint, response) VALUES (?, ?, ?)",
                 (request.key, request.fingerprint, request.response),
             )
+        new_keys = _new_keys(self, stored_events)
+        if new_keys:
+            c.executemany(
+                f"INSERT OR IGNORE INTO {KEYS_TABLE} (participant_id, data_key) VALUES (?, ?)",
+                new_keys,
+            )
         for forgotten in forgotten_streams(stored_events):
             # In the transaction that records the erasure: the key goes, and the snapshots
             # it encrypted (they would no longer load).
@@ -92,13 +99,6 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             )
             row = c.fetchone()
         return None if row is None else bytes(row[0])
-
-    def insert_data_key(self, participant_id: str, stored: bytes) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                f"INSERT OR IGNORE INTO {KEYS_TABLE} (participant_id, data_key) VALUES (?, ?)",
-                (participant_id, stored),
-            )
 
     def after_erasure(self, participant_id: str) -> None:
         """Move the WAL into the database file and truncate it, so that the pages that held

@@ -74,7 +74,7 @@ def _nested_events(aggregate: type) -> list[type]:
 
 
 EVENTS = _nested_events(Participant) + _nested_events(Programme) + _nested_events(Cohort)
-IRREGULAR_PAST_TENSES = {"Chosen", "Withdrawn"}
+IRREGULAR_PAST_TENSES = {"Chosen", "Withdrawn", "Forgotten"}
 
 
 def test_participant_has_the_expected_events() -> None:
@@ -97,6 +97,8 @@ def test_participant_has_the_expected_events() -> None:
         "WellbeingMeasured",
         "EventRetracted",
         "EventAmended",
+        "ErasureRequested",
+        "ParticipantForgotten",
     }
 
 

