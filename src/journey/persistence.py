@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from journey import state, values
+from journey.at_rest import AT_REST_CIPHER_TOPIC
 from journey.errors import InvalidValue
 from journey.store_sqlite import DurableSQLiteFactory
 
@@ -110,7 +111,7 @@ def store_env(url: str, *, prefix: str, cipher_key: str | None = None) -> dict[s
             f"unsupported store {parts.scheme!r}: use sqlite:///, postgresql:// or memory://",
         )
     if cipher_key is not None:
-        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_TOPIC"] = AT_REST_CIPHER_TOPIC
         env["CIPHER_KEY"] = cipher_key
     return {f"{prefix}_{key}": value for key, value in env.items()}
 

@@ -41,6 +41,7 @@ __all__ = ["ERASED", "FORGOTTEN_EVENT", "PersonalDataMapper", "forgotten_streams
 ERASED = "[erased]"
 FORGOTTEN_EVENT = "Participant.ParticipantForgotten"
 _TOKEN = "_personal"
+_NONE: frozenset[str] = frozenset()
 _NONCE = 12
 
 
@@ -100,12 +101,15 @@ class PersonalDataMapper(Mapper[UUID]):
             cipher = self.keys.cipher_for(pid, create=True)
             assert cipher is not None
             return {**vars(event), "state": self._seal(cipher, pid, "state", event.state)}
-        personal: frozenset[str] = getattr(cls, "PERSONAL_FIELDS", frozenset())
-        quoted: frozenset[str] = getattr(cls, "QUOTED_FIELDS", frozenset())
-        state = dict(vars(event))
-        names = [n for n in personal if state.get(n) is not None]
+        personal: frozenset[str] = getattr(cls, "PERSONAL_FIELDS", _NONE)
+        quoted: frozenset[str] = getattr(cls, "QUOTED_FIELDS", _NONE)
+        if not personal and not quoted:
+            return None
+        current = vars(event)
+        names = [n for n in personal if current.get(n) is not None]
         if not names and not quoted:
             return None
+        state = dict(current)
         pid = str(event.originator_id)
         cipher = self.keys.cipher_for(pid, create=True)
         assert cipher is not None
@@ -120,8 +124,15 @@ class PersonalDataMapper(Mapper[UUID]):
         return state
 
     def _seal(self, cipher: Any, pid: str, field: str, value: Any) -> dict[str, str]:
+        # Text (nearly every personal value) as UTF-8 behind a marker byte; anything else
+        # (a snapshot's state) through the transcoder.
+        plain = (
+            b"s" + value.encode()
+            if isinstance(value, str)
+            else b"j" + self.transcoder.encode(value)
+        )
         nonce = os.urandom(_NONCE)
-        sealed = cipher.encrypt(nonce, self.transcoder.encode(value), f"{pid}:{field}".encode())
+        sealed = cipher.encrypt(nonce, plain, f"{pid}:{field}".encode())
         return {_TOKEN: base64.b64encode(nonce + sealed).decode("ascii")}
 
     def _quoted_personal(self, cls: type[Any], state: Mapping[str, Any]) -> frozenset[str]:
@@ -150,8 +161,10 @@ class PersonalDataMapper(Mapper[UUID]):
             state["state"] = self._open(cipher, pid, "state", state["state"])
             return event
         cls = type(event)
-        personal: frozenset[str] = getattr(cls, "PERSONAL_FIELDS", frozenset())
-        quoted: frozenset[str] = getattr(cls, "QUOTED_FIELDS", frozenset())
+        personal: frozenset[str] = getattr(cls, "PERSONAL_FIELDS", _NONE)
+        quoted: frozenset[str] = getattr(cls, "QUOTED_FIELDS", _NONE)
+        if not personal and not quoted:
+            return event
         sealed = [n for n in personal if _is_token(state.get(n))]
         sealed_inner = [n for n in quoted if any(map(_is_token, state[n].values()))]
         if not sealed and not sealed_inner:
@@ -179,4 +192,6 @@ class PersonalDataMapper(Mapper[UUID]):
             return ERASED
         data = base64.b64decode(token[_TOKEN])
         plain = cipher.decrypt(data[:_NONCE], data[_NONCE:], f"{pid}:{field}".encode())
-        return self.transcoder.decode(plain)
+        if plain[:1] == b"s":
+            return plain[1:].decode()
+        return self.transcoder.decode(plain[1:])
