@@ -88,6 +88,7 @@ def present_participant(view: ParticipantView, principal: Principal) -> Particip
         ],
         feedback=[FeedbackOut(**asdict(f)) for f in view.feedback],
         wellbeing=[WellbeingOut(**asdict(w)) for w in view.wellbeing],
+        forgotten=view.forgotten,
     )
 
 

@@ -172,6 +172,9 @@ class ParticipantOut(BaseModel):
     follow_ups: list[FollowUpOut]
     feedback: list[FeedbackOut]
     wellbeing: list[WellbeingOut]
+    forgotten: bool = Field(
+        default=False, description="Forgotten: personal fields read [erased], for good."
+    )
 
 
 class HistoryEntryOut(BaseModel):
