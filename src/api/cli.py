@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 
 from api.auth import ROLES, TokenStore
@@ -218,7 +219,7 @@ def tokens_list() -> None:
         for token_id, subject, role, created, revoked in store.list():
             table.add_row(
                 token_id,
-                subject,
+                Text(subject),
                 role,
                 f"{created:%Y-%m-%d %H:%M}",
                 f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
@@ -260,13 +261,13 @@ def replay(
         table = Table("v", "event", "happened", "recorded at", "by", "what", title=str(pid))
         for e in entries:
             fields = ", ".join(f"{k}={v}" for k, v in e.fields.items() if v is not None)
-            table.add_row(
+            table.add_row(  # recorded text as it is: "[erased]" is not console markup
                 str(e.version),
                 e.type,
                 e.occurred_on.isoformat() if e.occurred_on else "",
                 f"{e.recorded_at:%Y-%m-%d %H:%M:%S}",
-                e.recorded_by,
-                fields,
+                Text(e.recorded_by),
+                Text(fields),
             )
         out.print(table)
 
