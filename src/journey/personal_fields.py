@@ -35,6 +35,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 
 from journey.data_keys import ParticipantKeys
+from journey.snapshot_codec import decode_state, encode_state
 
 __all__ = ["ERASED", "FORGOTTEN_EVENT", "PersonalDataMapper", "forgotten_streams", "new_keys"]
 
@@ -124,13 +125,13 @@ class PersonalDataMapper(Mapper[UUID]):
         return state
 
     def _seal(self, cipher: Any, pid: str, field: str, value: Any) -> dict[str, str]:
-        # Text (nearly every personal value) as UTF-8 behind a marker byte; anything else
-        # (a snapshot's state) through the transcoder.
-        plain = (
-            b"s" + value.encode()
-            if isinstance(value, str)
-            else b"j" + self.transcoder.encode(value)
-        )
+        # Text (nearly every personal value) as UTF-8 behind a marker byte; a participant's
+        # snapshot state as typed MessagePack; anything else through the transcoder.
+        if isinstance(value, str):
+            plain = b"s" + value.encode()
+        else:
+            typed = encode_state(value) if field == "state" else None
+            plain = b"m" + typed if typed is not None else b"j" + self.transcoder.encode(value)
         nonce = os.urandom(_NONCE)
         sealed = cipher.encrypt(nonce, plain, f"{pid}:{field}".encode())
         return {_TOKEN: base64.b64encode(nonce + sealed).decode("ascii")}
@@ -192,6 +193,9 @@ class PersonalDataMapper(Mapper[UUID]):
             return ERASED
         data = base64.b64decode(token[_TOKEN])
         plain = cipher.decrypt(data[:_NONCE], data[_NONCE:], f"{pid}:{field}".encode())
-        if plain[:1] == b"s":
+        marker = plain[:1]
+        if marker == b"s":
             return plain[1:].decode()
+        if marker == b"m":
+            return decode_state(plain[1:])
         return self.transcoder.decode(plain[1:])
