@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Engine
 
 from journey.application import JourneyLedger
+from projections.action_plans import ActionPlansProjection
 from projections.database import views_engine
 from projections.funnel import FunnelProjection
 from projections.moderation import ModerationProjection
@@ -26,7 +27,11 @@ from projections.outcomes import OutcomesProjection
 from projections.projection import Projection
 from projections.register import RegisterProjection
 from projections.rows import Rows
+from projections.staff_costs import StaffCostsProjection
+from projections.staff_evaluations import StaffEvaluationsProjection
+from projections.staff_reach import StaffReachProjection
 from projections.tracking import ViewTracking
+from projections.trainer_activity import TrainerActivityProjection
 
 __all__ = ["ALL_PROJECTIONS", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
 
@@ -37,6 +42,11 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     FunnelProjection,
     OutcomesProjection,
     ModerationProjection,
+    StaffReachProjection,
+    StaffEvaluationsProjection,
+    ActionPlansProjection,
+    TrainerActivityProjection,
+    StaffCostsProjection,
 )
 
 Progress = Callable[[int, int], None]  # (position reached, head)
