@@ -114,7 +114,14 @@ class Chooser(Protocol):
 
 class SeededChooser:
     def __init__(self, seed: int) -> None:
+        self._seed = seed
         self._rng = random.Random(seed)
+
+    def fork(self) -> SeededChooser:
+        """A second, independent generator (for the follower's choices), drawn from nothing:
+        so the commands of a seeded history do not depend on the follower's choices, which
+        depend on how many projections there are."""
+        return SeededChooser(self._seed * 1_000_003 + 17)
 
     def integer(self, low: int, high: int) -> int:
         return self._rng.randint(low, high)

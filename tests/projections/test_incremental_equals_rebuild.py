@@ -98,7 +98,7 @@ def test_a_long_seeded_history_with_every_kind_of_event() -> None:
 def test_a_long_seeded_staff_training_history_with_every_kind_of_event() -> None:
     """A history that is mostly staff training (about 400 commands), so that deliveries,
     evaluations, closed plans, rejected and reimbursed claims and workforce sizes are in it."""
-    chooser = SeededChooser(2012)
+    chooser = SeededChooser(2014)
     with scratch() as tmp:
         url = sqlite_url(tmp, "journey.db")
         with ledger_on(url) as ledger, views_on(url) as engine:
