@@ -19,6 +19,8 @@ from api.routes_audit import router as audit_router
 from api.routes_courses import router as courses_router
 from api.routes_participants import router as participants_router
 from api.routes_reports import router as reports_router
+from api.routes_staff import router as staff_router
+from api.routes_staff_reports import router as staff_reports_router
 from api.settings import Settings
 from journey.application import utc_today
 
@@ -161,6 +163,8 @@ def create_app(
     app.include_router(participants_router)
     app.include_router(courses_router)
     app.include_router(reports_router)
+    app.include_router(staff_router)
+    app.include_router(staff_reports_router)
     app.include_router(audit_router)
 
     @app.get("/health", response_model=HealthOut, tags=["health"], summary="Liveness")

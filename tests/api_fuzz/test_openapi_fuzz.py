@@ -96,6 +96,19 @@ PERMISSION_OF = {
     "GET /audit/digest": "audit_digest",
     "POST /audit/verify": "audit_verify",
     "GET /audit/access": "audit_access",
+    "POST /trainers": "recruit_trainer",
+    "POST /trainers/{trainer_id}/events": "record_trainer_event",
+    "GET /trainers/{trainer_id}": "read_trainer",
+    "POST /staff-sessions": "plan_staff_session",
+    "POST /staff-sessions/{session_id}/events": "record_session_event",
+    "GET /staff-sessions/{session_id}": "read_staff_session",
+    "POST /workforce": "record_workforce_size",
+    "GET /reports/workforce-reach": "read_workforce_reach",
+    "GET /reports/evaluations": "read_evaluations",
+    "GET /reports/action-plans": "read_action_plans",
+    "GET /reports/trainer-activity": "read_trainer_activity",
+    "GET /reports/expenses-outstanding": "read_expenses_outstanding",
+    "GET /reports/cost-per-learner": "read_cost_per_learner",
 }
 UNAUTHENTICATED = {"GET /health"}
 
