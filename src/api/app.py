@@ -23,6 +23,8 @@ from api.routes_participants import router as participants_router
 from api.routes_reports import router as reports_router
 from api.routes_research import plots_router
 from api.routes_research import router as research_router
+from api.routes_staff import router as staff_router
+from api.routes_staff_reports import router as staff_reports_router
 from api.settings import Settings
 from api.web_sessions import WebSessions
 from journey.application import utc_today
@@ -171,6 +173,8 @@ def create_app(
     app.include_router(reports_router)
     app.include_router(plots_router)
     app.include_router(research_router)
+    app.include_router(staff_router)
+    app.include_router(staff_reports_router)
     app.include_router(audit_router)
     app.include_router(erasure_router)
     install_pages(app)  # the staff web pages under /ui (HTML, not in the OpenAPI document)

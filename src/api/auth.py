@@ -5,9 +5,10 @@ stored, with the subject it acts as and its role. Revoked tokens stop working at
 actor recorded on every event is the token's subject, never a field of a request body.
 
 Roles: ``staff`` (enrol, attendance, choices, submissions, certificates, outcomes, follow-ups,
-feedback, wellbeing), ``marker`` (marks, as themselves), ``moderator`` (moderation),
-``auditor`` (reads everything, changes nothing), ``researcher`` (reports only, never a named
-record), ``admin`` (programmes, cohorts, tokens).
+feedback, wellbeing; trainers and staff training sessions), ``marker`` (marks, as themselves),
+``moderator`` (moderation), ``auditor`` (reads everything, changes nothing), ``researcher``
+(reports only, never a named record), ``admin`` (programmes, cohorts, workforce sizes,
+tokens).
 """
 
 from __future__ import annotations

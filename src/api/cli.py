@@ -28,9 +28,10 @@ from journey.catalogue import install_catalogue
 from journey.data_keys import generate_key
 from journey.demo import demo_participant_id
 from journey.digest import DigestStatement, SigningKey, check_digest, make_digest
-from journey.errors import DomainError
+from journey.errors import AlreadyExists, DomainError
 from journey.moderation_pack import pack_csv
 from journey.verification import verify as verify_log
+from projections.action_plans import read_action_plans
 from projections.database import reclaim
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
@@ -38,6 +39,10 @@ from projections.outcome_report import outcome_counts, read_timeline
 from projections.register import enrolment_table as register_enrolment
 from projections.register import read_register
 from projections.runner import UnknownProjectionError
+from projections.staff_costs import cost_per_learner
+from projections.staff_evaluations import evaluation_summary, outcome_summary
+from projections.staff_reach import workforce_reach
+from projections.trainer_activity import expenses_outstanding, trainer_activity
 
 __all__ = ["app", "main"]
 
@@ -162,19 +167,31 @@ def serve(
 
 
 def _load_demo(s: Services, scenario_day: date | None, seed: int) -> None:
+    """Load both demo scenarios (participants, then staff training) that are not loaded yet."""
     from journey.demo import load_demo
+    from journey.demo_staff import load_staff_demo
 
+    day = scenario_day or s.clock()
     if s.ledger.recorder.max_notification_id() and s.ledger.participant_exists(
         demo_participant_id(0)
     ):
         err.print("The demo is already loaded.")
-        return
-    with progress_bar("participants") as update:
-        summary = load_demo(s.ledger, today=scenario_day or s.clock(), seed=seed, progress=update)
+    else:
+        with progress_bar("participants") as update:
+            summary = load_demo(s.ledger, today=day, seed=seed, progress=update)
+        cohorts = len(summary.completed_cohorts) + len(summary.current_cohorts)
+        err.print(f"Demo loaded: {len(summary.participant_ids)} participants in {cohorts} cohorts.")
+    try:
+        staff = load_staff_demo(s.ledger, today=day, seed=seed)
+    except AlreadyExists:
+        err.print("The staff-training demo is already loaded.")
+    else:
+        err.print(
+            f"Staff-training demo loaded: {len(staff.sessions)} sessions, "
+            f"{staff.staff_learners} staff and {staff.service_user_learners} service users."
+        )
     with progress_bar("read models") as update:
         s.runner.catch_up(progress=update)
-    cohorts = len(summary.completed_cohorts) + len(summary.current_cohorts)
-    err.print(f"Demo loaded: {len(summary.participant_ids)} participants in {cohorts} cohorts.")
 
 
 @tokens_app.command("create")
@@ -236,7 +253,7 @@ def demo(
         int, typer.Option(help="Random seed: the same seed gives the same data.")
     ] = 2013,
 ) -> None:
-    """Load the Voices Together demo scenario (once) into the ledger."""
+    """Load the demo scenarios (once): Voices Together participants, then staff training."""
     scenario_day = _parse_date("--today", today) if today else None
     with services() as s:
         _load_demo(s, scenario_day, seed)
@@ -533,6 +550,79 @@ def report_timeline(participant: Annotated[str, typer.Argument(help="Participant
     with services() as s:
         s.runner.catch_up()
         _json(read_timeline(s.engine, participant))
+
+
+class PlanState(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+@report_app.command("workforce-reach")
+def report_workforce_reach(
+    on: Annotated[str | None, typer.Option(help="Count up to this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Staff-training learners by role, region and team, and the share of workforce trained."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(workforce_reach(s.engine, on=_parse_date("--on", on) if on else None))
+
+
+@report_app.command("evaluations")
+def report_evaluations(
+    session: Annotated[str | None, typer.Option(help="One staff training session.")] = None,
+    by_outcome: Annotated[
+        bool, typer.Option("--by-outcome", help="Per learning outcome, across sessions.")
+    ] = False,
+) -> None:
+    """Evaluation summary per staff training session, or per learning outcome."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(
+            outcome_summary(s.engine)
+            if by_outcome
+            else evaluation_summary(s.engine, session_id=session)
+        )
+
+
+@report_app.command("action-plans")
+def report_action_plans(
+    status: Annotated[PlanState | None, typer.Option(help="Only open or closed plans.")] = None,
+    today: Annotated[str | None, typer.Option(help="Count ages to this date.")] = None,
+) -> None:
+    """Action plans by status and age, with their actions' progress."""
+    with services() as s:
+        s.runner.catch_up()
+        day = _parse_date("--today", today) if today else s.clock()
+        _json(
+            read_action_plans(s.engine, today=day, status=None if status is None else status.value)
+        )
+
+
+@report_app.command("trainer-activity")
+def report_trainer_activity() -> None:
+    """Sessions delivered per trainer, and co-facilitation by former participants."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(trainer_activity(s.engine))
+
+
+@report_app.command("expenses-outstanding")
+def report_expenses_outstanding(
+    today: Annotated[str | None, typer.Option(help="Count ages to this date.")] = None,
+) -> None:
+    """Trainers' expense claims not yet reimbursed or rejected, oldest first."""
+    with services() as s:
+        s.runner.catch_up()
+        day = _parse_date("--today", today) if today else s.clock()
+        _json(expenses_outstanding(s.engine, today=day))
+
+
+@report_app.command("cost-per-learner")
+def report_cost_per_learner() -> None:
+    """Staff training costs (room, refreshments, trainers' expenses) per learner."""
+    with services() as s:
+        s.runner.catch_up()
+        _json(cost_per_learner(s.engine))
 
 
 def _parse_date(option: str, value: str) -> date:

@@ -39,6 +39,22 @@ OPERATION_ROLES: MappingProxyType[str, tuple[Role, ...]] = MappingProxyType(
         "plot_funnel": _RESEARCH_READERS,
         "plot_outcome_curves": _RESEARCH_READERS,
         "plot_outcome_timeline": _RESEARCH_READERS,
+        # Staff training: staff record; admins record the workforce sizes. Researchers get
+        # no staff-training table: every table that reaches them must pass disclosure
+        # control (issue 6), and these are exact counts by region, team and session.
+        "recruit_trainer": ("staff",),
+        "record_trainer_event": ("staff",),
+        "read_trainer": ("staff", "auditor"),
+        "plan_staff_session": ("staff",),
+        "record_session_event": ("staff",),
+        "read_staff_session": ("staff", "auditor"),
+        "record_workforce_size": ("admin",),
+        "read_workforce_reach": ("staff", "auditor", "admin"),
+        "read_evaluations": ("staff", "auditor"),
+        "read_action_plans": ("staff", "auditor"),
+        "read_trainer_activity": ("staff", "auditor"),
+        "read_expenses_outstanding": ("staff", "auditor"),
+        "read_cost_per_learner": ("staff", "auditor", "admin"),
         "audit_digest": ("auditor",),
         "audit_verify": ("auditor",),
         "audit_access": ("auditor",),

@@ -12,19 +12,16 @@ import calendar
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
-from eventsourcing.utils import Environment
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from journey import rules
 from journey.corrections import CORRECTION_TYPES, effective_events
 from journey.data_keys import KeyTable, ParticipantKeys
 from journey.errors import (
-    AlreadyAnswered,
-    AlreadyExists,
     CohortNotFound,
     ConcurrencyConflict,
     CorrectionError,
@@ -33,13 +30,14 @@ from journey.errors import (
     ProgrammeNotFound,
     VersionMismatch,
 )
+from journey.ledger_base import receipt
 from journey.participant import Participant
-from journey.persistence import register_transcodings
 from journey.personal_fields import PersonalDataMapper
 from journey.programme import Cohort, Programme
-from journey.requests import RequestLog, RequestRecord, RequestTicket
+from journey.requests import RequestTicket
 from journey.scales import WELLBEING_SCALES
 from journey.seals import SealIndex, stream_key
+from journey.staff_application import StaffTrainingCommands
 from journey.state import PersonalDetails
 from journey.values import (
     Accreditation,
@@ -68,8 +66,6 @@ from journey.views import (
 
 __all__ = ["JourneyLedger", "utc_today"]
 
-_T = TypeVar("_T", Programme, Cohort)
-
 # Fields every event has; history lists them apart from the event's own fields.
 _ENVELOPE = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "recorded_by"}
@@ -85,8 +81,10 @@ def utc_today() -> date:
     return datetime.now(UTC).date()
 
 
-class JourneyLedger(Application[UUID]):
-    """Programmes, cohorts and participant journeys, in one event store."""
+class JourneyLedger(StaffTrainingCommands):
+    """Programmes, cohorts and participant journeys, and the staff training of the NICE
+    document (trainers, sessions, workforce: :mod:`journey.staff_application`), in one event
+    store."""
 
     name = "JourneyLedger"
     # A snapshot every 50 events: loading a long journey replays at most 49 events.
@@ -103,25 +101,14 @@ class JourneyLedger(Application[UUID]):
         # Per-participant data keys, wrapped by ``master_key`` (see journey.data_keys); the
         # mapper uses them before the recorder (their table) exists, hence bound after.
         self._keys = ParticipantKeys(master_key=master_key)
-        super().__init__(env)
+        super().__init__(env, clock=clock)
         table: KeyTable = self.recorder  # type: ignore[assignment]
         self._keys.bind(table)
         # The recorder stores new keys in the transaction of their participant's events.
         self.recorder.data_keys = self._keys  # type: ignore[attr-defined]
-        self._clock = clock
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.
         self._plans: dict[str, CohortPlan] = {}
-
-    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
-        """The configuration is exactly what the composition root passes in: unlike the
-        library's default, nothing is read from ``os.environ``, so a stray variable in a
-        shell (a compressor, a cipher, snapshots off) cannot change how events are stored."""
-        settings = dict(type(self).env)
-        if type(self).snapshotting_intervals:
-            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
-        settings.update(env or {})
-        return Environment(name, settings)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper (transcoder, compressor, at-rest cipher as configured), with
@@ -134,10 +121,6 @@ class JourneyLedger(Application[UUID]):
             keys=self._keys,
             personal_aggregates=(Participant,),
         )
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_transcodings(transcoder)
 
     # -- programmes and cohorts ---------------------------------------------------------------
 
@@ -809,48 +792,6 @@ class JourneyLedger(Application[UUID]):
     def _cohort(self, cohort_id: str) -> Cohort:
         return self._load(Cohort, Cohort.id_for(cohort_id), CohortNotFound(cohort_id))
 
-    def _load(self, cls: type[_T], aggregate_id: UUID, not_found: Exception) -> _T:
-        try:
-            aggregate: object = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise not_found from None
-        if not isinstance(aggregate, cls):
-            raise not_found
-        return aggregate
-
-    def find_request(self, key: str) -> RequestRecord | None:
-        """The answered request saved under ``key``, if any (see :mod:`journey.requests`)."""
-        log: RequestLog = self.recorder  # type: ignore[assignment]
-        return log.select_request(key)
-
-    def _save(
-        self, aggregate: Programme | Cohort | Participant, request: RequestTicket | None
-    ) -> Any:
-        if request is None:
-            return self.save(aggregate)
-        return self.save(aggregate, request=request.record(aggregate.id, aggregate.version))
-
-    def _answered(self, request: RequestTicket | None) -> None:
-        """After a refused write: if it was refused because its request was already
-        answered (a retry racing the original), say so."""
-        if request is not None:
-            found = self.find_request(request.key)
-            if found is not None:
-                raise AlreadyAnswered(found)
-
-    def _save_new(
-        self,
-        aggregate: Programme | Cohort | Participant,
-        conflict: str,
-        request: RequestTicket | None = None,
-    ) -> Recorded:
-        try:
-            recordings = self._save(aggregate, request)
-        except IntegrityError:
-            self._answered(request)
-            raise AlreadyExists(conflict) from None
-        return _receipt(aggregate.id, aggregate.version, recordings)
-
     def _update(
         self,
         participant_id: UUID,
@@ -875,18 +816,13 @@ class JourneyLedger(Application[UUID]):
                 f"Participant {participant_id} was changed by another writer at the same time; "
                 "nothing was recorded. Read it again and retry."
             ) from None
-        return _receipt(participant.id, participant.version, recordings)
+        return receipt(participant.id, participant.version, recordings)
 
 
 def _add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _receipt(aggregate_id: UUID, version: int, recordings: Sequence[Any]) -> Recorded:
-    position = recordings[-1].notification.id if recordings else None
-    return Recorded(aggregate_id=aggregate_id, version=version, position=position)
 
 
 def _history_entry(event: Any) -> HistoryEntry:

@@ -7,7 +7,8 @@ HTTP statuses in one table; a test proves every class here has a status.
 
 - :class:`RuleViolation` and its subclasses: a command broke a domain rule (HTTP 409).
 - :class:`InvalidValue`: a value is malformed or out of range (HTTP 422).
-- :class:`NotFound` subclasses: an unknown participant, cohort or programme (HTTP 404).
+- :class:`NotFound` subclasses: an unknown participant, cohort, programme, trainer or staff
+  training session (HTTP 404).
 - :class:`AlreadyExists`: a programme or cohort id that is taken (HTTP 409).
 - :class:`ConcurrencyConflict`: another writer got there first (HTTP 409).
 - :class:`VersionMismatch`: a conditional write saw another version (HTTP 412).
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccreditationDecisionError",
+    "ActionPlanError",
     "AlreadyAnswered",
     "AlreadyEnrolledError",
     "AlreadyExists",
@@ -35,6 +37,8 @@ __all__ = [
     "DomainError",
     "ErasureError",
     "EssayFormatNotAllowedError",
+    "EvaluationError",
+    "ExpenseClaimError",
     "FeedbackInterviewerError",
     "InvalidValue",
     "MarkingError",
@@ -47,7 +51,11 @@ __all__ = [
     "ResultAlreadyFinalError",
     "RuleViolation",
     "SessionError",
+    "StaffSessionError",
+    "StaffSessionNotFound",
     "SubmissionWithoutAccreditationError",
+    "TrainerNotFound",
+    "TrainerNotQualifiedError",
     "VersionMismatch",
     "WellbeingOutOfRangeError",
     "WithdrawnError",
@@ -104,6 +112,22 @@ class ProgrammeNotFound(NotFound):
     def __init__(self, programme_id: str) -> None:
         super().__init__(f"No programme with id {programme_id!r}.")
         self.programme_id = programme_id
+
+
+class TrainerNotFound(NotFound):
+    code = "trainer-not-found"
+
+    def __init__(self, trainer_id: str) -> None:
+        super().__init__(f"No trainer with id {trainer_id!r}.")
+        self.trainer_id = trainer_id
+
+
+class StaffSessionNotFound(NotFound):
+    code = "staff-session-not-found"
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"No staff training session with id {session_id!r}.")
+        self.session_id = session_id
 
 
 class AlreadyExists(DomainError):
@@ -230,3 +254,34 @@ class CorrectionError(RuleViolation):
 # Erasure: a forgotten participant's stream is closed; two admins are needed through the API.
 class ErasureError(RuleViolation):
     code = "erasure"
+
+
+# Staff training (the NICE document): trainers, sessions, evaluations, action plans, claims.
+class TrainerNotQualifiedError(RuleViolation):
+    """A trainer delivers only after completing Train the Trainer, unless a pilot trainer."""
+
+    code = "trainer-not-qualified"
+
+
+class ExpenseClaimError(RuleViolation):
+    """A claim is approved or rejected once, reimbursed at most once and only after approval."""
+
+    code = "expense-claim"
+
+
+class StaffSessionError(RuleViolation):
+    """A session is delivered once, on its date; learners attend a delivered session once."""
+
+    code = "staff-session"
+
+
+class EvaluationError(RuleViolation):
+    """One evaluation per learner, and only from a learner who attended."""
+
+    code = "evaluation"
+
+
+class ActionPlanError(RuleViolation):
+    """Actions are added and updated only while their plan is open, until done or dropped."""
+
+    code = "action-plan"

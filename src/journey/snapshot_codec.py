@@ -41,8 +41,10 @@ class _ParticipantState:
     follow_ups: list[FollowUp]
     feedback: list[Feedback]
     wellbeing: list[WellbeingScore]
-    erasure_request: ErasureRequest | None = None
-    forgotten: bool = False
+    # Set only once the erasure events happened: absent (UNSET) is kept absent, so a state
+    # read from a snapshot is exactly the state it was taken of.
+    erasure_request: ErasureRequest | None | msgspec.UnsetType = msgspec.UNSET
+    forgotten: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(_ParticipantState))
@@ -62,4 +64,5 @@ def encode_state(state: dict[str, Any]) -> bytes | None:
 
 def decode_state(data: bytes) -> dict[str, Any]:
     decoded = _DECODER.decode(data)
-    return {name: getattr(decoded, name) for name in _FIELDS}
+    values = {name: getattr(decoded, name) for name in _FIELDS}
+    return {name: value for name, value in values.items() if value is not msgspec.UNSET}

@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Engine
 
 from journey.application import JourneyLedger
+from projections.action_plans import ActionPlansProjection
 from projections.database import views_engine
 from projections.funnel import FunnelProjection
 from projections.moderation import ModerationProjection
@@ -27,7 +28,11 @@ from projections.projection import CORRECTIONS, Projection
 from projections.register import RegisterProjection
 from projections.research import ResearchProjection
 from projections.rows import Rows
+from projections.staff_costs import StaffCostsProjection
+from projections.staff_evaluations import StaffEvaluationsProjection
+from projections.staff_reach import StaffReachProjection
 from projections.tracking import ViewTracking
+from projections.trainer_activity import TrainerActivityProjection
 
 __all__ = ["ALL_PROJECTIONS", "ProjectionRunner", "ProjectionStatus", "UnknownProjectionError"]
 
@@ -39,6 +44,11 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     OutcomesProjection,
     ModerationProjection,
     ResearchProjection,
+    StaffReachProjection,
+    StaffEvaluationsProjection,
+    ActionPlansProjection,
+    TrainerActivityProjection,
+    StaffCostsProjection,
 )
 
 Progress = Callable[[int, int], None]  # (position reached, head)

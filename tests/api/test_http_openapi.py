@@ -45,6 +45,19 @@ CONTRACT: dict[tuple[str, str], set[int]] = {
     ("get", "/reports/plots/funnel"): READ,
     ("get", "/reports/plots/outcome-curves"): READ,
     ("get", "/reports/cohorts/{cohort_id}/outcome-timeline"): READ,
+    ("post", "/trainers"): WRITE,
+    ("post", "/trainers/{trainer_id}/events"): WRITE | {412},
+    ("get", "/trainers/{trainer_id}"): READ,
+    ("post", "/staff-sessions"): WRITE,
+    ("post", "/staff-sessions/{session_id}/events"): WRITE | {412},
+    ("get", "/staff-sessions/{session_id}"): READ,
+    ("post", "/workforce"): WRITE,
+    ("get", "/reports/workforce-reach"): READ,
+    ("get", "/reports/evaluations"): READ,
+    ("get", "/reports/action-plans"): READ,
+    ("get", "/reports/trainer-activity"): READ,
+    ("get", "/reports/expenses-outstanding"): READ,
+    ("get", "/reports/cost-per-learner"): READ,
 }
 EVENT_TYPES = {
     "Enrolled",
@@ -142,3 +155,46 @@ def test_observed_statuses_are_declared(document: dict[str, Any]) -> None:
         for (method, path), seen in sorted(OBSERVED.items())
     }
     assert not {k: v for k, v in undeclared.items() if v}, undeclared
+
+
+@pytest.mark.parametrize(
+    ("path", "tags"),
+    [
+        (
+            "/trainers/{trainer_id}/events",
+            {
+                "TrainTheTrainerCompleted",
+                "SupportRecorded",
+                "ExpenseClaimed",
+                "ExpenseApproved",
+                "ExpenseRejected",
+                "ExpenseReimbursed",
+            },
+        ),
+        (
+            "/staff-sessions/{session_id}/events",
+            {
+                "Delivered",
+                "LearnerAttended",
+                "EvaluationSubmitted",
+                "ActionPlanAgreed",
+                "ActionAdded",
+                "ActionProgressed",
+                "ActionPlanClosed",
+                "CostRecorded",
+            },
+        ),
+    ],
+)
+def test_staff_training_event_bodies_are_discriminated_unions(
+    document: dict[str, Any], path: str, tags: set[str]
+) -> None:
+    operation = document["paths"][path]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["discriminator"]["propertyName"] == "type"
+    assert set(schema["discriminator"]["mapping"]) == tags
+    components = document["components"]["schemas"]
+    for tag, ref in schema["discriminator"]["mapping"].items():
+        member = components[ref.rsplit("/", 1)[1]]
+        assert member["additionalProperties"] is False, tag
+        assert member["properties"]["type"]["const"] == tag

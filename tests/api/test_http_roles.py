@@ -41,6 +41,48 @@ def _enrolment() -> dict[str, Any]:
     return {"cohort_id": "c1", "enrolled_on": "2024-01-01", "name": "Cal"}
 
 
+def _trainer() -> dict[str, Any]:
+    return {
+        "trainer_id": f"t{next(_serial)}",
+        "role_description": "Service user trainer",
+        "recruited_on": "2024-01-01",
+    }
+
+
+def _support() -> dict[str, Any]:
+    return {"type": "SupportRecorded", "kind": "supervision", "occurred_on": "2024-02-01"}
+
+
+def _staff_session() -> dict[str, Any]:
+    return {
+        "session_id": f"s{next(_serial)}",
+        "session_date": "2024-03-05",
+        "region": "London",
+        "venue": "Hall",
+        "trainers": [STAFF_TRAINER],
+        "learning_outcomes": ["Involvement"],
+    }
+
+
+def _cost() -> dict[str, Any]:
+    return {
+        "type": "CostRecorded",
+        "cost_id": f"cost{next(_serial)}",
+        "category": "refreshments",
+        "amount_pence": 4000,
+        "occurred_on": "2024-03-05",
+    }
+
+
+def _workforce() -> dict[str, Any]:
+    return {"region": "London", "size": 190, "counts_from": "2024-01-01"}
+
+
+# The trainer and session the staff-training operations use (see the world fixture).
+STAFF_TRAINER = "trainer-rowan"
+STAFF_SESSION = "sut-2024-03-05"
+
+
 # operation -> (method, route template, a fresh body for a POST).
 OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "define_programme": ("POST", "/programmes", _programme),
@@ -67,6 +109,19 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], dict[str, Any]] | None]] = {
     "plot_funnel": ("GET", "/reports/plots/funnel", None),
     "plot_outcome_curves": ("GET", "/reports/plots/outcome-curves", None),
     "plot_outcome_timeline": ("GET", "/reports/cohorts/{cohort_id}/outcome-timeline", None),
+    "recruit_trainer": ("POST", "/trainers", _trainer),
+    "record_trainer_event": ("POST", "/trainers/{trainer_id}/events", _support),
+    "read_trainer": ("GET", "/trainers/{trainer_id}", None),
+    "plan_staff_session": ("POST", "/staff-sessions", _staff_session),
+    "record_session_event": ("POST", "/staff-sessions/{session_id}/events", _cost),
+    "read_staff_session": ("GET", "/staff-sessions/{session_id}", None),
+    "record_workforce_size": ("POST", "/workforce", _workforce),
+    "read_workforce_reach": ("GET", "/reports/workforce-reach", None),
+    "read_evaluations": ("GET", "/reports/evaluations", None),
+    "read_action_plans": ("GET", "/reports/action-plans", None),
+    "read_trainer_activity": ("GET", "/reports/trainer-activity", None),
+    "read_expenses_outstanding": ("GET", "/reports/expenses-outstanding", None),
+    "read_cost_per_learner": ("GET", "/reports/cost-per-learner", None),
     "audit_digest": ("GET", "/audit/digest", None),
     "audit_verify": ("POST", "/audit/verify", dict),
     "audit_access": ("GET", "/audit/access", None),
@@ -89,8 +144,26 @@ WRITES = {
     "request_erasure",
     "approve_erasure",
 }
+STAFF_TRAINING_WRITES = {
+    "recruit_trainer",
+    "record_trainer_event",
+    "plan_staff_session",
+    "record_session_event",
+    "record_workforce_size",
+}
+WRITES |= STAFF_TRAINING_WRITES
 READS = set(OPERATIONS) - WRITES
-REPORTS = {"read_pass_rates", "read_outcomes", "read_moderation_queue"}
+REPORTS = {
+    "read_pass_rates",
+    "read_outcomes",
+    "read_moderation_queue",
+    "read_workforce_reach",
+    "read_evaluations",
+    "read_action_plans",
+    "read_trainer_activity",
+    "read_expenses_outstanding",
+    "read_cost_per_learner",
+}
 RESEARCH = {
     "read_research_participants",
     "read_research_timeline",
@@ -126,7 +199,12 @@ def allowed(role: str) -> tuple[set[str], set[str]]:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Course]]:
     """One app for the whole matrix (each cell is one request)."""
     with running_api(tmp_path_factory.mktemp("roles")) as api:
-        yield api, api.course()
+        course = api.course()
+        trainer = {**_trainer(), "trainer_id": STAFF_TRAINER, "pilot": True}
+        assert api.post("/trainers", trainer, "staff").status_code == 201
+        session = {**_staff_session(), "session_id": STAFF_SESSION}
+        assert api.post("/staff-sessions", session, "staff").status_code == 201
+        yield api, course
 
 
 def request(api: Api, course: Course, who: str, operation: str, body: Any = None) -> Any:
@@ -136,6 +214,8 @@ def request(api: Api, course: Course, who: str, operation: str, body: Any = None
         cohort_id=course.cohort_id,
         participant_id=course.participant_id,
         request=1,  # the registration: not a pending request, refused (409) even for admin
+        trainer_id=STAFF_TRAINER,
+        session_id=STAFF_SESSION,
     )
     if method == "GET":
         return api.client.get(url, headers=api.auth(who))
@@ -298,4 +378,28 @@ def test_admins_define_programmes_and_cohorts_and_touch_no_journey() -> None:
         "read_history",
         "read_timeline",
         "read_register",
+    }
+
+
+def test_staff_record_staff_training_and_admins_the_workforce() -> None:
+    operations, _ = allowed("staff")
+    assert STAFF_TRAINING_WRITES - {"record_workforce_size"} <= operations
+    assert "record_workforce_size" not in operations
+    admin, _ = allowed("admin")
+    assert admin & STAFF_TRAINING_WRITES == {"record_workforce_size"}
+
+
+def test_researchers_read_no_staff_training_table() -> None:
+    """Exact counts by region, team and session would reach them without disclosure control
+    (issue 6), and two of the reports name trainers."""
+    operations, _ = allowed("researcher")
+    assert not operations & {
+        "read_trainer",
+        "read_staff_session",
+        "read_workforce_reach",
+        "read_evaluations",
+        "read_action_plans",
+        "read_cost_per_learner",
+        "read_trainer_activity",
+        "read_expenses_outstanding",
     }

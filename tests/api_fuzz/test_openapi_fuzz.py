@@ -108,6 +108,19 @@ PERMISSION_OF = {
     "GET /reports/plots/funnel": "plot_funnel",
     "GET /reports/plots/outcome-curves": "plot_outcome_curves",
     "GET /reports/cohorts/{cohort_id}/outcome-timeline": "plot_outcome_timeline",
+    "POST /trainers": "recruit_trainer",
+    "POST /trainers/{trainer_id}/events": "record_trainer_event",
+    "GET /trainers/{trainer_id}": "read_trainer",
+    "POST /staff-sessions": "plan_staff_session",
+    "POST /staff-sessions/{session_id}/events": "record_session_event",
+    "GET /staff-sessions/{session_id}": "read_staff_session",
+    "POST /workforce": "record_workforce_size",
+    "GET /reports/workforce-reach": "read_workforce_reach",
+    "GET /reports/evaluations": "read_evaluations",
+    "GET /reports/action-plans": "read_action_plans",
+    "GET /reports/trainer-activity": "read_trainer_activity",
+    "GET /reports/expenses-outstanding": "read_expenses_outstanding",
+    "GET /reports/cost-per-learner": "read_cost_per_learner",
 }
 UNAUTHENTICATED = {"GET /health"}
 

@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from hypothesis import strategies as st
+from staff_walk import StaffWalk
 
 from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
@@ -115,7 +116,14 @@ class Chooser(Protocol):
 
 class SeededChooser:
     def __init__(self, seed: int) -> None:
+        self._seed = seed
         self._rng = random.Random(seed)
+
+    def fork(self) -> SeededChooser:
+        """A second, independent generator (for the follower's choices), drawn from nothing:
+        so the commands of a seeded history do not depend on the follower's choices, which
+        depend on how many projections there are."""
+        return SeededChooser(self._seed * 1_000_003 + 17)
 
     def integer(self, low: int, high: int) -> int:
         return self._rng.randint(low, high)
@@ -161,10 +169,14 @@ class HistoryWalk:
     log: list[str] = field(default_factory=list)
     accepted: int = 0
     rejected: int = 0
+    # The percentage of steps that are staff-training commands (:mod:`staff_walk`); with 0,
+    # the walk draws exactly what it drew before staff training existed.
+    staff_share: int = 0
 
     def __post_init__(self) -> None:
         self._cohorts = {c.cohort_id: c for c in COHORTS}
         self._accreditations: dict[str, Accreditation | None] = {}
+        self.staff = StaffWalk(self.ledger, self.chooser, TODAY) if self.staff_share else None
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -181,6 +193,9 @@ class HistoryWalk:
             actor=STAFF,
         )
         self.log.append("catalogue and custom programme defined")
+        if self.staff is not None:
+            self.staff.set_up()
+            self.log.append("trainers recruited, Train the Trainer defined")
         for _ in range(cohorts):
             self._schedule()
 
@@ -214,8 +229,11 @@ class HistoryWalk:
             (1, self._wellbeing),
             (2, self._correct),
         ]
-        op = weighted(self.chooser, ops)
-        planned = op() if self.participants or op == self._schedule_next else self._enrol()
+        if self.staff is not None and chance(self.chooser, self.staff_share):
+            planned = self.staff.step()
+        else:
+            op = weighted(self.chooser, ops)
+            planned = op() if self.participants or op == self._schedule_next else self._enrol()
         if planned is None:
             return False
         description, command = planned

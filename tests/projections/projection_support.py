@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from history_walk import TODAY, Chooser, HistoryWalk, chance, pick
+from history_walk import TODAY, Chooser, HistoryWalk, SeededChooser, chance, pick
 from sqlalchemy import Engine
 from view_snapshots import Scope, assert_same, snapshot
 
@@ -198,13 +198,18 @@ def walk_and_follow(
     cohorts: int = 2,
     check: Callable[[HistoryWalk], None] | None = None,
     check_every: int = 25,
+    staff_share: int = 0,
 ) -> tuple[HistoryWalk, RandomCatchUp]:
     """Write a random history of ``steps`` commands, catching up at random moments; if
     ``check`` is given, also call it every ``check_every`` steps (after catching up) and at
-    the end. Checking draws nothing, so the history is the same with or without it."""
-    walk = HistoryWalk(ledger, chooser)
+    the end. Checking draws nothing, so the history is the same with or without it. With
+    ``staff_share``, that percentage of steps are staff-training commands."""
+    walk = HistoryWalk(ledger, chooser, staff_share=staff_share)
     walk.set_up(cohorts=cohorts)
-    follower = RandomCatchUp(ledger, engine, chooser)
+    # A seeded history's follower draws from its own generator, so that the walk's commands stay
+    # the same when projections are added; hypothesis's data serves both (failures shrink).
+    follows = chooser.fork() if isinstance(chooser, SeededChooser) else chooser
+    follower = RandomCatchUp(ledger, engine, follows)
     for number in range(1, steps + 1):
         walk.step()
         follower.maybe()

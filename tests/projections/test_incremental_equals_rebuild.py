@@ -3,7 +3,9 @@
 Random valid histories (:mod:`history_walk`) are written through the application on a SQLite
 file; the views, on the same file, are caught up at random moments by a runner that is thrown
 away and started anew now and then (a restart), with page sizes of 1 to 7 so that pages split
-histories anywhere, sometimes for only some projections, sometimes after rebuilding one. At
+histories anywhere, sometimes for only some projections, sometimes after rebuilding one. The
+random histories include staff-training commands (trainers, sessions, learners, evaluations,
+action plans, costs, claims, workforce sizes), so the staff-training views are covered too. At
 the end every public read and every table row must equal a rebuild into a separate database,
 and a rebuild in place.
 """
@@ -47,7 +49,9 @@ def test_views_caught_up_in_random_batches_with_restarts_equal_a_rebuild(
     with scratch() as tmp:
         url = sqlite_url(tmp, "journey.db")
         with ledger_on(url) as ledger, views_on(url) as engine:
-            walk, _ = walk_and_follow(ledger, engine, chooser, steps=steps, cohorts=cohorts)
+            walk, _ = walk_and_follow(
+                ledger, engine, chooser, steps=steps, cohorts=cohorts, staff_share=30
+            )
             scope = Scope.of(walk, TODAY)
             incremental = snapshot(engine, scope)
             elsewhere = rebuilt_elsewhere(
@@ -89,3 +93,33 @@ def test_a_long_seeded_history_with_every_kind_of_event() -> None:
         "outcome",
     ):
         assert needle in accepted, f"the seeded history has no {needle!r}"
+
+
+def test_a_long_seeded_staff_training_history_with_every_kind_of_event() -> None:
+    """A history that is mostly staff training (about 400 commands), so that deliveries,
+    evaluations, closed plans, rejected and reimbursed claims and workforce sizes are in it."""
+    chooser = SeededChooser(2015)
+    with scratch() as tmp:
+        url = sqlite_url(tmp, "journey.db")
+        with ledger_on(url) as ledger, views_on(url) as engine:
+            walk, _ = walk_and_follow(ledger, engine, chooser, steps=400, cohorts=2, staff_share=80)
+            scope = Scope.of(walk, TODAY)
+            incremental = snapshot(engine, scope)
+            elsewhere = rebuilt_elsewhere(ledger, sqlite_url(tmp, "rebuilt.db"), scope, page=3)
+            assert_equal_views(incremental, elsewhere, walk, "incremental vs rebuilt elsewhere")
+    accepted = " | ".join(line for line in walk.log if not line.startswith("refused"))
+    for needle in (
+        "deliver ",
+        " attend ",
+        " evaluates ",
+        ": agree ",
+        " done on ",
+        ": close on ",
+        " rejected",
+        " reimbursed",
+        "workforce of ",
+        "refreshments",
+    ):
+        assert needle in accepted, f"the seeded history has no {needle!r}"
+    assert incremental["trainer activity"].sessions_delivered >= 2
+    assert incremental["reach"].learners > 0

@@ -172,13 +172,15 @@ def test_random_histories_views_agree_with_the_oracle(data: st.DataObject) -> No
 
 
 def test_a_long_seeded_history_agrees_with_the_oracle() -> None:
+    # A seed whose history reaches every stage (second attempts passed, referred and pending);
+    # since the follower draws from its own generator, adding a projection no longer moves it.
     with scratch() as tmp:
         url = sqlite_url(tmp, "journey.db")
         with ledger_on(url) as ledger, views_on(url) as engine:
             walk, _ = walk_and_follow(
                 ledger,
                 engine,
-                SeededChooser(2016),
+                SeededChooser(2017),
                 steps=400,
                 check=lambda walk: check_against_oracle(ledger, engine, walk),
             )

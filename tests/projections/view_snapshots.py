@@ -17,12 +17,17 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Table, select
 
+from projections.action_plans import read_action_plans
 from projections.funnel_report import GroupBy, funnel_report
 from projections.moderation import read_queue
 from projections.outcome_report import outcome_counts, read_timeline
 from projections.register import read_register
 from projections.runner import ALL_PROJECTIONS
+from projections.staff_costs import cost_per_learner
+from projections.staff_evaluations import evaluation_summary, outcome_summary
+from projections.staff_reach import workforce_reach
 from projections.tracking import tracking_table
+from projections.trainer_activity import expenses_outstanding, trainer_activity
 
 __all__ = [
     "GROUPINGS",
@@ -32,6 +37,7 @@ __all__ = [
     "public_views",
     "raw_tables",
     "snapshot",
+    "staff_views",
 ]
 
 
@@ -78,6 +84,24 @@ def public_views(engine: Engine, scope: Scope) -> dict[str, Any]:
     views["queue"] = read_queue(engine, today=scope.today)
     for cohort in scope.cohorts:
         views[f"queue of {cohort}"] = read_queue(engine, today=scope.today, cohort_id=cohort)
+    views.update(staff_views(engine, scope.today))
+    return views
+
+
+def staff_views(engine: Engine, today: date) -> dict[str, Any]:
+    """Every staff-training view: reach (now and on two dates), evaluations per session and
+    per outcome, action plans (all, open, closed), trainer activity, expenses, costs."""
+    views: dict[str, Any] = {"reach": workforce_reach(engine)}
+    for on in (date(2023, 6, 30), today):
+        views[f"reach on {on}"] = workforce_reach(engine, on=on)
+    views["evaluations"] = evaluation_summary(engine)
+    views["evaluations by outcome"] = outcome_summary(engine)
+    views["action plans"] = read_action_plans(engine, today=today)
+    for status in ("open", "closed"):
+        views[f"{status} action plans"] = read_action_plans(engine, today=today, status=status)
+    views["trainer activity"] = trainer_activity(engine)
+    views["expenses outstanding"] = expenses_outstanding(engine, today=today)
+    views["cost per learner"] = cost_per_learner(engine)
     return views
 
 
