@@ -43,7 +43,7 @@ class _ParticipantState:
     wellbeing: list[WellbeingScore]
     # Set only once the erasure events happened: absent (UNSET) is kept absent, so a state
     # read from a snapshot is exactly the state it was taken of.
-    erasure_request: ErasureRequest | None | msgspec.UnsetType = msgspec.UNSET
+    erasure_request: ErasureRequest | msgspec.UnsetType | None = msgspec.UNSET
     forgotten: bool | msgspec.UnsetType = msgspec.UNSET
 
 
