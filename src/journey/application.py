@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from journey import rules
@@ -109,6 +109,25 @@ class JourneyLedger(StaffTrainingCommands):
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.
         self._plans: dict[str, CohortPlan] = {}
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot a just-saved aggregate from memory when the interval falls on its last
+        event (the library reloads it from the store first: a read of up to 49 events per
+        snapshot, about a third of a single save's time here); otherwise as the library does."""
+        if self.snapshots is None:
+            return
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            if aggregate is None:
+                continue
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is None or event.originator_version % interval:
+                continue
+            snapshot_class = getattr(type(aggregate), "Snapshot", None)
+            if aggregate.version == event.originator_version and snapshot_class is not None:
+                self.snapshots.put([snapshot_class.take(aggregate)])
+            else:
+                self.take_snapshot(event.originator_id, version=event.originator_version)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper (transcoder, compressor, at-rest cipher as configured), with
