@@ -21,8 +21,11 @@ from journey import staff_rules
 from journey.errors import ActionPlanError, ExpenseClaimError
 from journey.staff_state import ActionPlan, Claim
 
+# Derandomized runs still draw a different sequence in another checkout (the seed depends on
+# where the code is), so the budget is set for any sequence: measured over 8 random seeds, 150
+# examples missed "an action updated after its plan closed" once; 600 missed nothing.
 MUTANT_SETTINGS = settings(
-    max_examples=150,
+    max_examples=600,
     stateful_step_count=50,
     deadline=None,
     derandomize=True,
