@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from journey.personal_fields import forgotten_streams
@@ -49,6 +50,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         ).format(schema, seals)
         self._select_seals = SQL(
             "SELECT position, originator_id, originator_version, recorded_at, seal FROM {0}.{1} "
+            "WHERE position > %s ORDER BY position LIMIT %s"
+        ).format(schema, seals)
+        events = Identifier(events_table_name)
+        self._verification_records = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, state "
+            "FROM {0}.{1} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(schema, events)
+        self._verification_seals = SQL(
+            "SELECT position, originator_id, originator_version, seal FROM {0}.{1} "
             "WHERE position > %s ORDER BY position LIMIT %s"
         ).format(schema, seals)
         self._stream_seals = SQL(
@@ -144,6 +154,23 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
             for r in rows
         ]
+
+    def verification_records(
+        self, start: int, limit: int, stop: int | None
+    ) -> list[tuple[int, str, int, str, bytes]]:
+        """(position, stream, version, topic, state), plain tuples (journey.verification)."""
+        # No upper bound in the query: with one, the planner (on a table not analysed yet)
+        # chose a bitmap scan of the whole rest of the log and a sort on disk for each page.
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(self._verification_records, (start, limit), binary=True)
+            rows: list[tuple[int, str, int, str, bytes]] = cur.fetchall()
+        return rows if stop is None else [r for r in rows if r[0] <= stop]
+
+    def verification_seals(self, start: int, limit: int) -> list[tuple[int, str, int, bytes]]:
+        """(position, stream, version, seal), plain tuples (journey.verification)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(self._verification_seals, (start, limit), binary=True)
+            return cur.fetchall()
 
     def stream_seals(self, stream: str) -> dict[int, bytes]:
         with self.datastore.transaction(commit=False) as curs:

@@ -26,7 +26,7 @@ from eventsourcing.sqlite import (
 from journey.personal_fields import forgotten_streams
 from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
-from journey.seals import SealRecord, seal_batch
+from journey.seals import SealRecord, seal_batch, stream_key
 
 __all__ = ["DurableSQLiteFactory", "LedgerSQLiteRecorder"]
 
@@ -150,6 +150,30 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             for r in rows
         ]
 
+    def verification_records(
+        self, start: int, limit: int, stop: int | None
+    ) -> list[tuple[int, str, int, str, bytes]]:
+        """(position, stream, version, topic, state), plain tuples (journey.verification)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM "
+                f"{self.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                (start, stop or 2**62, limit),
+            )
+            rows = c.fetchall()
+        return [(r[0], _canonical(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
+
+    def verification_seals(self, start: int, limit: int) -> list[tuple[int, str, int, bytes]]:
+        """(position, stream, version, seal), plain tuples (journey.verification)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT position, originator_id, originator_version, seal "
+                f"FROM {SEALS_TABLE} WHERE position > ? ORDER BY position LIMIT ?",
+                (start, limit),
+            )
+            rows = c.fetchall()
+        return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
     def stream_seals(self, stream: str) -> dict[int, bytes]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -208,3 +232,10 @@ class DurableSQLiteFactory(SQLiteFactory):
             max_age=plain.max_age,
             pre_ping=plain.pre_ping,
         )
+
+
+def _canonical(stored: str) -> str:
+    """The library keeps SQLite stream ids as 32 hex digits; seals name them canonically."""
+    if len(stored) == 32:
+        return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
+    return stream_key(stored)

@@ -26,6 +26,19 @@ __all__ = ["Problem", "SealedLog", "Verification", "verify"]
 Kind = Literal["altered", "removed", "inserted", "reordered"]
 
 
+class FastSealedLog(Protocol):
+    """What a store may offer to verify faster: the same facts as plain tuples, read with only
+    the columns verification needs (no object per row, no timestamps parsed)."""
+
+    def verification_records(
+        self, start: int, limit: int, stop: int | None
+    ) -> Sequence[tuple[int, str, int, str, bytes]]:
+        """(position, stream, version, topic, state) after ``start``, up to ``stop``."""
+
+    def verification_seals(self, start: int, limit: int) -> Sequence[tuple[int, str, int, bytes]]:
+        """(position, stream, version, seal) after ``start``."""
+
+
 class SealedLog(Protocol):
     """What a ledger store offers for verification."""
 
@@ -92,58 +105,64 @@ def verify(
 ) -> Verification:
     """Check every record up to position ``upto`` (default: all) against its seal; also
     give the log's digest as it stood at position ``checkpoint``."""
-    records = _pages(
-        lambda start: log.select_notifications(
-            start=start, limit=page_size, stop=upto, inclusive_of_start=False
-        ),
-        lambda n: int(n.id),
-    )
-    seals = (
-        s
-        for s in _pages(lambda start: log.select_seals(start, page_size), lambda s: s.position)
-        if upto is None or s.position <= upto
-    )
+    fast: FastSealedLog | None = log if hasattr(log, "verification_records") else None  # type: ignore[assignment]
+    if fast is not None:  # plain tuples straight from the driver (see FastSealedLog)
+        records: Iterator[Any] = _pages(
+            lambda start: fast.verification_records(start, page_size, upto), lambda r: r[0]
+        )
+        all_seals: Iterator[Any] = _pages(
+            lambda start: fast.verification_seals(start, page_size), lambda s: s[0]
+        )
+    else:
+        records = (
+            (int(n.id), stream_key(n.originator_id), n.originator_version, n.topic, n.state)
+            for n in _pages(
+                lambda start: log.select_notifications(
+                    start=start, limit=page_size, stop=upto, inclusive_of_start=False
+                ),
+                lambda n: int(n.id),
+            )
+        )
+        all_seals = (
+            (s.position, s.originator_id, s.originator_version, s.seal)
+            for s in _pages(lambda start: log.select_seals(start, page_size), lambda s: s.position)
+        )
+    seals = (s for s in all_seals if upto is None or s[0] <= upto)
     streams: dict[str, tuple[int, bytes]] = {}
     root, checked, position = GENESIS, 0, 0
     at_checkpoint: bytes | None = GENESIS if checkpoint == 0 else None
-    record: Notification | None = next(records, None)
-    seal: SealRecord | None = next(seals, None)
+    # record: (position, stream, version, topic, state); seal: (position, stream, version, seal)
+    record: tuple[int, str, int, str, bytes] | None = next(records, None)
+    seal: tuple[int, str, int, bytes] | None = next(seals, None)
 
     def done(problem: Problem | None) -> Verification:
         return Verification(checked, position, root, problem, at_checkpoint)
 
     while record is not None or seal is not None:
-        if record is None or (seal is not None and seal.position < record.id):
+        if record is None or (seal is not None and seal[0] < record[0]):
             assert seal is not None
             return done(
-                Problem(
-                    "removed",
-                    seal.originator_id,
-                    seal.originator_version,
-                    seal.position,
-                    "the record sealed here is missing",
-                )
+                Problem("removed", seal[1], seal[2], seal[0], "the record sealed here is missing")
             )
-        stream, version = stream_key(record.originator_id), record.originator_version
-        if seal is None or record.id < seal.position:
+        at, stream, version, topic, state = record
+        if seal is None or at < seal[0]:
             return done(
                 Problem(
                     "inserted",
                     stream,
                     version,
-                    record.id,
+                    at,
                     "this record has no seal: it was not written by the ledger",
                 )
             )
-        if (stream, version) != (seal.originator_id, seal.originator_version):
+        if stream != seal[1] or version != seal[2]:
             return done(
                 Problem(
                     "reordered",
                     stream,
                     version,
-                    record.id,
-                    f"this position was sealed for stream {seal.originator_id} "
-                    f"version {seal.originator_version}",
+                    at,
+                    f"this position was sealed for stream {seal[1]} version {seal[2]}",
                 )
             )
         last_version, last_seal = streams.get(stream, (0, GENESIS))
@@ -154,17 +173,17 @@ def verify(
                     kind,
                     stream,
                     version,
-                    record.id,
+                    at,
                     f"the stream's previous record is version {last_version}",
                 )
             )
-        digest = content_digest(stream, version, record.topic, record.state)
-        if chain(last_seal, digest) != seal.seal:
-            return done(_mismatch(log, stream, version, record))
-        streams[stream] = (version, seal.seal)
-        root = chain(root, seal.seal)
+        sealed = seal[3]
+        if chain(last_seal, content_digest(stream, version, topic, state)) != sealed:
+            return done(_mismatch(log, stream, version, at, topic, state))
+        streams[stream] = (version, sealed)
+        root = chain(root, sealed)
         checked += 1
-        position = record.id
+        position = at
         if position == checkpoint:
             at_checkpoint = root
         if progress is not None and checked % page_size == 0:
@@ -173,25 +192,27 @@ def verify(
     return done(None)
 
 
-def _mismatch(log: SealedLog, stream: str, version: int, record: Notification) -> Problem:
+def _mismatch(
+    log: SealedLog, stream: str, version: int, at: int, topic: str, state: bytes
+) -> Problem:
     """Altered, unless the content is another version's of the same stream (reordered)."""
     sealed = log.stream_seals(stream)
     for other, other_seal in sealed.items():
         if other == version:
             continue
-        moved = content_digest(stream, other, record.topic, record.state)
+        moved = content_digest(stream, other, topic, state)
         if chain(sealed.get(other - 1, GENESIS), moved) == other_seal:
             return Problem(
                 "reordered",
                 stream,
                 version,
-                record.id,
+                at,
                 f"this record holds the content sealed as version {other}",
             )
     return Problem(
         "altered",
         stream,
         version,
-        record.id,
+        at,
         "the stored record does not match its seal (topic or state changed)",
     )
