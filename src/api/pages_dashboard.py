@@ -2,9 +2,9 @@
 training day, the moderation queue, and the outcome figures (exact, for staff).
 
 Each part is shown only to the roles the API lets read it (the same operation names), and
-the page says which parts a role does not see. The outcome plot of the research work is
-wired in by ``outcome_plot_url`` below: until then the template shows the exact figures and
-marks the place of the plot.
+the page says which parts a role does not see. The outcome plot is the research work's
+cumulative curves, drawn for the page by :func:`outcome_curves_png`, with the exact figures
+in a table beside it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import views_at
 from api.page_text import label
 from api.pages_common import PREFIX, PageRoute, PageUser, User, render, services
+from projections import research_plots as plots
+from projections.cohort_outcomes import outcome_curves
 from projections.funnel_report import FunnelCounts, funnel_report
 from projections.moderation import read_queue
 from projections.outcome_report import outcome_counts
 from projections.register import Register, read_register
+from projections.suppression import RULE_SETS
 
 __all__ = ["router"]
 
@@ -120,11 +123,13 @@ def dashboard(request: Request, cohort_id: str, user: User) -> Response:
         "label": label,
         "periods": PERIODS,
         "hidden": [p for p in parts if not user.may(p)],
-        # The research outcome plot, for staff with exact figures: after merging the
-        # research work, the URL of a page route that draws it for this cohort (an <img>
-        # sends the session cookie, not a bearer token), e.g.
-        # f"{PREFIX}/cohorts/{cohort_id}/outcome-curves.png". None: not wired yet.
-        "outcome_plot_url": None,
+        # The research outcome plot, drawn by the page route below (an <img> sends the
+        # session cookie, not a bearer token): exact figures for staff.
+        "outcome_plot_url": (
+            f"{PREFIX}/cohorts/{cohort_id}/outcome-curves.png"
+            if user.may("plot_outcome_curves")
+            else None
+        ),
     }
     ids: list[str] = []
     if user.may("read_pass_rates"):
@@ -150,3 +155,19 @@ def dashboard(request: Request, cohort_id: str, user: User) -> Response:
             register.rows, key=lambda r: names.get(r.participant_id, r.participant_id).casefold()
         )
     return render(request, "dashboard.html", context, user=user)
+
+
+@router.get("/cohorts/{cohort_id}/outcome-curves.png")
+def outcome_curves_png(request: Request, cohort_id: str, user: User) -> Response:
+    """The cohort's cumulative outcome curves over the people observed, as the API's plot
+    (``/reports/plots/outcome-curves``) draws them: exact for staff and auditors, under the
+    configured disclosure control for researchers."""
+    user.require(request, "plot_outcome_curves", "The outcome plot", target=None)
+    s = services(request)
+    s.ledger.get_cohort(cohort_id)  # an unknown cohort: 404
+    rule = (
+        s.settings.suppression_rule if user.principal.role == "researcher" else RULE_SETS["exact"]
+    )
+    table = outcome_curves(views_at(s, None), rule=rule, today=s.clock(), cohort_id=cohort_id)
+    image = plots.render(plots.curves_plot(table, scope=cohort_id), "png")
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -161,7 +161,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (start, stop or 2**62, limit),
             )
             rows = c.fetchall()
-        return [(r[0], _canonical(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
+        return [(r[0], _canonical(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def verification_seals(self, start: int, limit: int) -> list[tuple[int, str, int, bytes]]:
         """(position, stream, version, seal), plain tuples (journey.verification)."""
@@ -172,7 +172,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (start, limit),
             )
             rows = c.fetchall()
-        return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def stream_seals(self, stream: str) -> dict[int, bytes]:
         with self.datastore.transaction(commit=False) as c:

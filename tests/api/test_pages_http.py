@@ -44,6 +44,9 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/ui"): lambda role: True,
     ("GET", "/ui/cohorts/{cohort_id}"): lambda role: any(_may(role, p) for p in DASHBOARD_PARTS),
     ("GET", "/ui/cohorts/{cohort_id}/register"): lambda role: _may(role, "read_register"),
+    ("GET", "/ui/cohorts/{cohort_id}/outcome-curves.png"): lambda role: _may(
+        role, "plot_outcome_curves"
+    ),
     ("POST", "/ui/cohorts/{cohort_id}/register"): lambda role: (
         _may(role, "read_register") and _records(role, "SessionAttended")
     ),
@@ -263,9 +266,18 @@ def test_the_dashboard_shows_each_role_the_parts_it_may_read(
     assert names_shown == (_may(role, "read_participant") and _may(role, "read_register"))
 
 
-def test_the_dashboard_marks_the_place_of_the_outcome_plot(world: tuple[Api, Course]) -> None:
+def test_the_dashboard_shows_the_outcome_plot_drawn_for_the_page(
+    world: tuple[Api, Course],
+) -> None:
     api, course = world
-    page = PageClient(api, "staff").get(f"/ui/cohorts/{course.cohort_id}").text
-    assert 'data-slot="outcome-plot"' in page  # until the research plot is wired in
-    assert "<img" not in page
-    assert "have at least one outcome recorded" in page
+    browser = PageClient(api, "staff")
+    page = browser.get(f"/ui/cohorts/{course.cohort_id}").text
+    src = f"/ui/cohorts/{course.cohort_id}/outcome-curves.png"
+    assert f'<img src="{src}"' in page
+    assert "have at least one outcome recorded" in page  # the exact figures stay beside it
+    image = browser.get(src)
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"Ann Example" not in image.content
+    assert image.headers["cache-control"] == "no-store"
