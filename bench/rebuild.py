@@ -135,7 +135,8 @@ def main() -> None:
             f" {raw_rate:,.0f} | 1.00 |\n"
             f"| library read + decode of every event | {dec_s:.2f} | {dec_rate:,.0f} |"
             f" {dec_rate / raw_rate:.2f} |\n"
-            f"| rebuild of all four views (register, funnel, outcomes, moderation) |"
+            f"| rebuild of every view ({len(runner.names())} projections:"
+            f" {', '.join(runner.names())}) |"
             f" {rebuild_s:.2f}"
             f" | {rebuild_rate:,.0f} | {rebuild_rate / raw_rate:.2f} |\n"
         )
