@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,6 +153,62 @@ def test_oversized_bodies_over_real_http(server: Server) -> None:
         assert declared.status_code == 413
         streamed = http.post(url, content=iter([body[:40_000], body[40_000:]]), headers=headers)
         assert streamed.status_code == 413, streamed.text
+
+
+def test_sixteen_writers_on_one_participant_over_real_http(server: Server) -> None:
+    """16 threads append to one journey at once, each naming the version it read: every
+    answer is 201, 409 or 412 (never 5xx), every 201 is in the history exactly once, and the
+    versions are contiguous."""
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        programme = {**PROGRAMME, "programme_id": "vt-race"}
+        assert (
+            http.post("/programmes", json=programme, headers=server.auth(server.admin)).status_code
+            == 201
+        )
+        cohort = {**COHORT, "cohort_id": "c-race", "programme_id": "vt-race"}
+        assert (
+            http.post("/cohorts", json=cohort, headers=server.auth(server.admin)).status_code == 201
+        )
+        enrol = {"cohort_id": "c-race", "enrolled_on": "2024-01-01", "name": "Rae"}
+        pid = http.post("/participants", json=enrol, headers=server.auth(server.staff)).json()[
+            "participant_id"
+        ]
+
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for i in range(4):
+                read = http.get(f"/participants/{pid}", headers=server.auth(server.staff))
+                version = read.json()["version"]
+                body = {
+                    "type": "OutcomeReported",
+                    "category": "chair",
+                    "detail": f"writer {n} round {i}",
+                    "source": "interview",
+                    "occurred_on": "2024-05-01",
+                }
+                headers = {**server.auth(server.staff), "If-Match": f'"{version}"'}
+                answer = http.post(f"/participants/{pid}/events", json=body, headers=headers)
+                with lock:
+                    statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(statuses) == 64
+    assert set(statuses) <= {201, 409, 412}, sorted(set(statuses))
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        history = http.get(f"/participants/{pid}/history", headers=server.auth(server.staff))
+    versions = [e["version"] for e in history.json()]
+    assert versions == list(range(1, len(versions) + 1))
+    outcomes = [e for e in history.json() if e["type"] == "OutcomeReported"]
+    assert len(outcomes) == statuses.count(201) >= 4
+    assert len({e["fields"]["detail"] for e in outcomes}) == len(outcomes)
 
 
 def test_it_stops_cleanly_on_sigterm_and_keeps_what_it_recorded(server: Server) -> None:
