@@ -16,13 +16,22 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
 from api.auth import ROLES, TokenStore
 from api.compose import Services, build_services
+from api.import_rows import Layout
 from api.settings import NO_STUDY_SECRET, Settings
 from journey.catalogue import install_catalogue
 from journey.data_keys import generate_key
@@ -97,9 +106,30 @@ def services() -> Iterator[Services]:
         built.close()
 
 
+class _RateColumn(ProgressColumn):
+    """How many units a second (rich measures the speed over the last half minute)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s")
+
+
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+def progress_bar(
+    description: str, *, rate: str | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    columns: tuple[ProgressColumn, ...] = (
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    if rate is not None:
+        columns = (*columns, _RateColumn(rate))
     with Progress(*columns, console=err, transient=False) as bar:
         task = bar.add_task(description, total=None)
 
@@ -242,6 +272,83 @@ def tokens_list() -> None:
                 f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
             )
         out.print(table)
+
+
+@app.command("import")
+def import_records(
+    file: Annotated[
+        Path, typer.Argument(help="A .csv (UTF-8) or .xlsx file in a layout of docs/import.md.")
+    ],
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            help="events (a row per event), participants (a row per participant), cohorts "
+            "(a row per past cohort, to import first), or auto: told by the header."
+        ),
+    ] = Layout.auto,
+    organisation: Annotated[
+        str,
+        typer.Option(
+            help="Whose records these are: the file's participant_ref values are "
+            "unique within it. Import the same organisation's files under the same name."
+        ),
+    ] = "local",
+    actor: Annotated[
+        str, typer.Option(help="Recorded as who recorded each event whose row names no 'by'.")
+    ] = "journey-import",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row against the rules; write nothing.")
+    ] = False,
+) -> None:
+    """Import past participants' journeys from a spreadsheet, through the same rules as the
+    API, with their original dates. Bad rows are listed (line, column, reason); a participant
+    with a bad row is not imported at all; re-running a file imports nothing twice. Exit
+    status 1 if any row was rejected."""
+    from api.import_rows import chosen_layout, read_cohorts, read_rows, read_table
+    from api.importing import Importer
+
+    try:
+        table = read_table(file)
+    except (OSError, ValueError, KeyError) as exc:  # missing, unreadable, not a spreadsheet
+        raise fail(f"cannot read {file.name}: {type(exc).__name__}: {exc}") from None
+    cohorts = chosen_layout(table, layout) is Layout.cohorts
+    rows, problems = read_rows(table, layout) if not cohorts else ([], [])
+    cohort_rows, cohort_problems = read_cohorts(table) if cohorts else ([], [])
+    if any(p.line == 1 for p in (*problems, *cohort_problems)):
+        _print_problems([*problems, *cohort_problems])
+        raise fail(f"{file.name}: the header is not one of the documented layouts")
+    with services() as s:
+        importer = Importer(
+            s.ledger, organisation=organisation, actor=actor, today=s.clock(), dry_run=dry_run
+        )
+        if cohorts:
+            report = importer.run_cohorts(cohort_rows)
+        else:
+            with progress_bar("rows", rate="rows") as update:
+                report = importer.run(rows, problems, progress=update)
+        if not dry_run and report.events:
+            with progress_bar("read models") as update:
+                s.runner.catch_up(progress=update)
+    _print_problems(report.problems)
+    verb = "would import" if dry_run else "imported"
+    what = "cohorts" if cohorts else "participants"
+    out.print(
+        f"{report.rows:,} rows, {report.participants:,} {what}: {verb} "
+        f"{report.imported:,} ({report.events:,} events); already in the ledger "
+        f"{report.already_present:,}; rejected {report.rejected:,}.",
+        highlight=False,
+    )
+    if report.rejected:
+        raise typer.Exit(code=1)
+
+
+def _print_problems(problems: list[Any]) -> None:
+    if not problems:
+        return
+    table = Table("line", "column", "reason", title="Rows not imported", title_justify="left")
+    for problem in problems:
+        table.add_row(str(problem.line), problem.column, problem.reason)
+    err.print(table)
 
 
 @app.command()

@@ -795,6 +795,10 @@ class JourneyLedger(StaffTrainingCommands):
         return iter(self.events.get(aggregate_id))
 
     def _participant(self, participant_id: UUID, *, version: int | None = None) -> Participant:
+        staging = self._staging()
+        held = staging.held(participant_id) if staging is not None and version is None else None
+        if isinstance(held, Participant):
+            return held
         try:
             participant: object = self.repository.get(participant_id, version=version)
         except AggregateNotFoundError:

@@ -8,7 +8,9 @@ of :class:`~journey.staff_application.StaffTrainingCommands`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,9 +25,31 @@ from journey.persistence import register_transcodings
 from journey.requests import RequestLog, RequestRecord, RequestTicket
 from journey.views import Recorded
 
-__all__ = ["LedgerBase", "receipt"]
+__all__ = ["LedgerBase", "Staging", "receipt"]
 
 _A = TypeVar("_A", bound=LedgerAggregate)
+
+
+class Staging:
+    """Changed aggregates held in memory instead of saved, to be written together later
+    (:meth:`LedgerBase.staged`, :meth:`LedgerBase.write`): each command still runs every rule,
+    and the aggregates it changed are kept here, their new events pending."""
+
+    def __init__(self) -> None:
+        self.aggregates: dict[UUID, LedgerAggregate] = {}
+
+    def hold(self, *aggregates: LedgerAggregate) -> None:
+        for aggregate in aggregates:
+            self.aggregates[aggregate.id] = aggregate
+
+    def held(self, aggregate_id: UUID) -> LedgerAggregate | None:
+        return self.aggregates.get(aggregate_id)
+
+    def discard(self, aggregate_id: UUID) -> None:
+        self.aggregates.pop(aggregate_id, None)
+
+    def pending_events(self) -> int:
+        return sum(len(a.pending_events) for a in self.aggregates.values())
 
 
 class LedgerBase(Application[UUID]):
@@ -34,6 +58,31 @@ class LedgerBase(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None, *, clock: Callable[[], date]) -> None:
         super().__init__(env)
         self._clock = clock
+        # Per thread: the API's request threads never see an import's staged changes.
+        self._local = threading.local()
+
+    @contextmanager
+    def staged(self, staging: Staging | None = None) -> Iterator[Staging]:
+        """Within this block, commands on this thread change aggregates in ``staging`` and
+        save nothing; loads see the staged aggregates first. Write them with :meth:`write`."""
+        held = staging if staging is not None else Staging()
+        previous = getattr(self._local, "staging", None)
+        self._local.staging = held
+        try:
+            yield held
+        finally:
+            self._local.staging = previous
+
+    def write(self, staging: Staging) -> Any:
+        """Save every staged aggregate's pending events in ONE transaction (all or none)."""
+        aggregates = [a for a in staging.aggregates.values() if a.pending_events]
+        if not aggregates:
+            return []
+        return self.save(*aggregates)
+
+    def _staging(self) -> Staging | None:
+        staging: Staging | None = getattr(self._local, "staging", None)
+        return staging
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """The configuration is exactly what the composition root passes in: unlike the
@@ -55,6 +104,10 @@ class LedgerBase(Application[UUID]):
         return log.select_request(key)
 
     def _load(self, cls: type[_A], aggregate_id: UUID, not_found: Exception) -> _A:
+        staging = self._staging()
+        held = staging.held(aggregate_id) if staging is not None else None
+        if isinstance(held, cls):
+            return held
         try:
             aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -67,7 +120,11 @@ class LedgerBase(Application[UUID]):
         self, aggregate: LedgerAggregate, request: RequestTicket | None, *others: LedgerAggregate
     ) -> Any:
         """Save ``aggregate`` (and ``others``, in the same transaction); the request's answer
-        names ``aggregate``."""
+        names ``aggregate``. While :meth:`staged`, they are held instead."""
+        staging = self._staging()
+        if staging is not None:
+            staging.hold(aggregate, *others)
+            return []
         if request is None:
             return self.save(aggregate, *others)
         return self.save(
