@@ -55,6 +55,8 @@ class RowProblem:
     line: int
     column: str
     reason: str
+    # The file's reference of the participant whose row it is ("" for the file or a cohort).
+    participant: str = ""
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ def _event_row(line: int, values: dict[str, Any]) -> tuple[list[EventRow], list[
     if not ref:
         problems.append(RowProblem(line, "participant_ref", "a participant reference is needed"))
     if not kind:
-        problems.append(RowProblem(line, "event", "an event type is needed"))
+        problems.append(RowProblem(line, "event", "an event type is needed", ref))
     fields: dict[str, Any] = {}
     for name in (*EVENT_FIELDS, *PERSONAL, "occurred_on"):
         if not _present(values, name):
@@ -322,7 +324,7 @@ def _event_row(line: int, values: dict[str, Any]) -> tuple[list[EventRow], list[
         try:
             fields[name] = _value(name, values[name], name)
         except _Bad as bad:
-            problems.append(RowProblem(line, bad.column, str(bad)))
+            problems.append(RowProblem(line, bad.column, str(bad), ref))
     if problems:
         return [], problems
     by = str(values["by"]) if _present(values, "by") else None
@@ -349,7 +351,7 @@ def _participant_rows(line: int, values: dict[str, Any]) -> tuple[list[EventRow]
             try:
                 converted[name] = _value(name, raw, source)
             except _Bad as bad:
-                problems.append(RowProblem(line, bad.column, str(bad)))
+                problems.append(RowProblem(line, bad.column, str(bad), ref))
                 return
         columns = {name: source for name, (source, _) in fields.items()}
         by_value = str(values[by]) if by and _present(values, by) else None
@@ -361,7 +363,7 @@ def _participant_rows(line: int, values: dict[str, Any]) -> tuple[list[EventRow]
     enrolment = {"cohort_id": col("cohort_id"), "occurred_on": col("enrolled_on")}
     enrolment.update({name: col(name) for name in PERSONAL})
     add("Enrolled", "enrolled_on", enrolment)
-    for session in _sessions(values.get("sessions_attended"), line, problems):
+    for session in _sessions(values.get("sessions_attended"), line, ref, problems):
         add(
             "SessionAttended",
             "sessions_attended",
@@ -371,7 +373,9 @@ def _participant_rows(line: int, values: dict[str, Any]) -> tuple[list[EventRow]
     if choice:
         kinds = {"chosen": "AccreditationChosen", "declined": "AccreditationDeclined"}
         if choice not in kinds:
-            problems.append(RowProblem(line, "accreditation", "must be 'chosen' or 'declined'"))
+            problems.append(
+                RowProblem(line, "accreditation", "must be 'chosen' or 'declined'", ref)
+            )
         else:
             add(
                 kinds[choice],
@@ -456,7 +460,7 @@ def _participant_rows(line: int, values: dict[str, Any]) -> tuple[list[EventRow]
     return rows, []
 
 
-def _sessions(raw: object, line: int, problems: list[RowProblem]) -> Iterator[int]:
+def _sessions(raw: object, line: int, ref: str, problems: list[RowProblem]) -> Iterator[int]:
     """'1;2;3', '1, 2, 3', '1 2 3' or ranges such as '1-10;12'."""
     text = "" if raw in (None, "") else str(raw)
     found: list[int] = []
@@ -464,7 +468,7 @@ def _sessions(raw: object, line: int, problems: list[RowProblem]) -> Iterator[in
         span = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?", part)
         if span is None:
             problems.append(
-                RowProblem(line, "sessions_attended", "session numbers such as 1;2;3 or 1-12")
+                RowProblem(line, "sessions_attended", "session numbers such as 1;2;3 or 1-12", ref)
             )
             return
         first, last = int(span[1]), int(span[2] or span[1])

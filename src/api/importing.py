@@ -14,7 +14,7 @@ and the file's participant reference, and a participant already in the ledger is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
@@ -95,19 +95,24 @@ class Importer:
         for row in rows:
             by_participant.setdefault(row.participant, []).append(row)
         read_problems = list(problems)
-        lines_of: dict[str, set[int]] = {}
-        for ref, found in by_participant.items():
-            lines_of[ref] = {r.line for r in found}
-        bad_lines = {p.line for p in read_problems}
         report.problems.extend(read_problems)
+        refused = {p.participant for p in read_problems if p.participant}
+        for ref in refused:
+            by_participant.setdefault(ref, [])
+        lines_of = {ref: {r.line for r in found} for ref, found in by_participant.items()}
+        for problem in read_problems:
+            if problem.participant:
+                lines_of[problem.participant].add(problem.line)
         # Rows as the file counts them (a participants file's row holds many events).
-        report.rows = len(set().union(*lines_of.values(), bad_lines))
+        every_line = set().union(*lines_of.values(), (p.line for p in read_problems))
+        report.rows = len(every_line)
         report.participants = len(by_participant)
-        total, done = report.rows, len(bad_lines - set().union(*lines_of.values()))
+        total = report.rows
+        done = len(every_line - set().union(*lines_of.values()))
         staging = Staging()
         for ref, journey in by_participant.items():
             done += len(lines_of[ref])
-            if lines_of[ref] & bad_lines:
+            if ref in refused:
                 report.rejected += 1
             else:
                 self._one(ref, journey, staging, report)
@@ -179,7 +184,7 @@ class Importer:
         except _Rejected as rejected:
             staging.discard(pid)
             report.rejected += 1
-            report.problems.extend(rejected.problems)
+            report.problems.extend(replace(p, participant=ref) for p in rejected.problems)
             return
         report.imported += 1
 
@@ -232,6 +237,9 @@ class Importer:
                 )
         except ValidationError as invalid:
             raise _Rejected(_validation_problems(row, invalid)) from None
+        except CohortNotFound as missing:
+            column = row.columns.get("cohort_id", "cohort_id")
+            raise _Rejected([RowProblem(row.line, column, str(missing))]) from None
         except DomainError as broken:
             raise _Rejected([RowProblem(row.line, row.event_column, str(broken))]) from None
 
