@@ -106,6 +106,7 @@ EVENT_FIELDS = (
     "scale",
     "score",
     "timepoint",
+    "kind",
 )
 EVENT_COLUMNS = ("participant_ref", "event", "occurred_on", "by", *EVENT_FIELDS, *PERSONAL)
 
