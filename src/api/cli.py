@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -176,6 +177,10 @@ def serve(
 
     from api.app import create_app
 
+    # A file-size limit (`ulimit -f`, a quota) would otherwise kill the server with SIGXFSZ
+    # mid-write; ignored, the write fails (EFBIG), the transaction rolls back and the client
+    # gets 503 with Retry-After, as on a full disk.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     with services() as s:
         install_catalogue(s.ledger, actor="journey-serve")
         if demo:
