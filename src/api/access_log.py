@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     select,
     text,
 )
+
+from journey.group_commit import Entry, GroupCommit
 
 __all__ = ["AccessEntry", "AccessLog"]
 
@@ -68,8 +71,13 @@ class AccessEntry:
 
 
 class AccessLog:
+    """Entries are written with group commit (journey.group_commit): the entries of requests
+    arriving together share one transaction, and each request goes on only once its own
+    entry is committed."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._group: GroupCommit[dict[str, Any]] = GroupCommit(self._write)
 
     def setup(self) -> None:
         metadata.create_all(self.engine)
@@ -89,18 +97,21 @@ class AccessLog:
         detail: str | None = None,
     ) -> None:
         """Write one entry; raises if it cannot be written (the access must then fail)."""
+        self._group.submit(
+            {
+                "at": datetime.now(UTC),
+                "subject": subject,
+                "role": role,
+                "operation": operation,
+                "target": target,
+                "detail": detail,
+                "allowed": allowed,
+            }
+        )
+
+    def _write(self, batch: list[Entry[dict[str, Any]]]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                access_table.insert().values(
-                    at=datetime.now(UTC),
-                    subject=subject,
-                    role=role,
-                    operation=operation,
-                    target=target,
-                    detail=detail,
-                    allowed=allowed,
-                )
-            )
+            conn.execute(access_table.insert(), [entry.work for entry in batch])
 
     def read(self, *, target: str | None = None, limit: int = 1000) -> list[AccessEntry]:
         t = access_table

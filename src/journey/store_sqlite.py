@@ -8,13 +8,14 @@ directory of the database file is created if missing (zero set-up).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -23,6 +24,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
+from journey.group_commit import Entry, GroupCommit
 from journey.personal_fields import forgotten_streams
 from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
@@ -48,7 +50,46 @@ class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """Events, and the answered request (if any) in the same transaction."""
+    """Events, and the answered request (if any) in the same transaction.
+
+    **Group commit.** SQLite has one writer at a time and a durable commit costs an fsync, so
+    callers arriving while a commit is in flight wait, and the next of them to go writes all
+    the waiting callers' events in ONE transaction: each caller's events inside its own
+    savepoint (a caller whose events conflict - a version already taken, a request already
+    answered - gets its IntegrityError and the others are still written), one fsync for all.
+    Nobody is answered before the commit that holds their events: a failed commit (disk
+    full, I/O error) fails every caller in it and records nothing.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._group: GroupCommit[tuple[Sequence[StoredEvent], dict[str, Any]]] = GroupCommit(
+            self._commit_group
+        )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids: Sequence[int] | None = self._group.submit((stored_events, kwargs))
+        return ids
+
+    def _commit_group(
+        self, batch: list[Entry[tuple[Sequence[StoredEvent], dict[str, Any]]]]
+    ) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            if len(batch) == 1:  # nobody to isolate from: no savepoint
+                events, kwargs = batch[0].work
+                batch[0].result = self._insert_events(c, events, **kwargs)
+                return
+            for entry in batch:
+                events, kwargs = entry.work
+                c.execute("SAVEPOINT caller")
+                try:
+                    entry.result = self._insert_events(c, events, **kwargs)
+                except (sqlite3.IntegrityError, IntegrityError) as conflict:
+                    c.execute("ROLLBACK TO caller")
+                    entry.error = IntegrityError(conflict)
+                c.execute("RELEASE caller")
 
     def construct_create_table_statements(self) -> list[str]:
         return [
