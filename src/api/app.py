@@ -130,11 +130,11 @@ def create_app(
     *,
     services: Services | None = None,
     clock: Callable[[], date] = utc_today,
-    follow: bool = True,
+    follow: bool | None = None,
 ) -> FastAPI:
     """The API. With ``services`` (tests), uses them as they are; otherwise builds them from
     ``settings`` at start-up and closes them at shutdown. ``follow`` keeps the read models
-    current in a background thread."""
+    current in a background thread (default: the settings' ``follow``, JOURNEY_FOLLOW)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -149,7 +149,7 @@ def create_app(
         web_sessions = WebSessions(built.engine, tokens)
         web_sessions.setup()
         app.state.web_sessions = web_sessions
-        if follow:
+        if built.settings.follow if follow is None else follow:
             built.runner.start()
         try:
             yield

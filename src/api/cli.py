@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -170,12 +172,21 @@ def serve(
     ] = False,
     host: Annotated[str | None, typer.Option(help="Address (default JOURNEY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default JOURNEY_PORT).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes (each follows the read models; see docs/operations.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API and the staff web pages (/ui), with the read models followed
     in-process."""
     import uvicorn
 
     from api.app import create_app
+    from api.http_protocol import NoDelayH11Protocol
 
     # A file-size limit (`ulimit -f`, a quota) would otherwise kill the server with SIGXFSZ
     # mid-write; ignored, the write fails (EFBIG), the transaction rolls back and the client
@@ -191,14 +202,37 @@ def serve(
             for role in ROLES:
                 issued = tokens.create(role=role, subject=f"demo-{role}")
                 err.print(f"  {role:<10} {issued.token}")
-        api = create_app(services=s, clock=s.clock)
+        bind_host, bind_port = host or s.settings.host, port or s.settings.port
+        if workers == 1:
+            api = create_app(services=s, clock=s.clock)
+            uvicorn.run(
+                api,
+                host=bind_host,
+                port=bind_port,
+                http=NoDelayH11Protocol,
+                log_level="warning",
+                access_log=False,
+            )
+            return
+    # Several processes: each worker opens the ledger itself (create_app's lifespan); the read
+    # models are followed by one process of their own, not by every worker (followers in
+    # several processes would contend for the database's write lock on every event).
+    follower = subprocess.Popen([sys.executable, "-m", "api.cli", "projections", "run"])
+    os.environ["JOURNEY_FOLLOW"] = "false"
+    try:
         uvicorn.run(
-            api,
-            host=host or s.settings.host,
-            port=port or s.settings.port,
+            "api.app:create_app",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            http=NoDelayH11Protocol,
             log_level="warning",
             access_log=False,
         )
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
 
 
 def _load_demo(s: Services, scenario_day: date | None, seed: int) -> None:
@@ -825,3 +859,7 @@ def report_plots(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     wellbeing_min_pairs: int = Field(default=30, ge=2, le=100_000)
     encryption_key: SecretStr | None = None
     profile: Literal["development", "production"] = "development"
+    # Whether the API process follows the read models itself (False when they are followed by
+    # a `journey projections run` process of their own, as `journey serve --workers N` does).
+    follow: bool = True
 
     @property
     def store_url(self) -> str:
