@@ -30,6 +30,7 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -211,8 +212,10 @@ def run_import(url: str, cohorts: Path, events: Path) -> tuple[float, int, float
 
 
 def _average_size(ledger: JourneyLedger, url: str) -> float:
-    with ledger.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
-        table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+    recorder: Any = ledger.recorder
+    schema = getattr(recorder.datastore, "schema", None)  # PostgreSQL: tables in a schema
+    table = f'"{schema}".{recorder.events_table_name}' if schema else recorder.events_table_name
+    with recorder.datastore.transaction(commit=False) as c:
         c.execute(f"SELECT AVG(LENGTH(state)) AS size FROM {table}")
         row = c.fetchone()
     return float(row["size"] if isinstance(row, dict) or hasattr(row, "keys") else row[0])

@@ -139,22 +139,24 @@ def load(
     *,
     batch: int = 25,
     progress: Callable[[int, int], None] | None = None,
+    start: int = 0,
 ) -> int:
-    """Write ``participants`` x 40 events; return the number of events written."""
+    """Write ``participants`` x 40 events; return the number of events written. ``start``
+    (a multiple of 25) numbers them after those of an earlier call, to grow a log."""
     install_catalogue(ledger, actor="bench")
-    rng = random.Random(400_000)
+    rng = random.Random(400_000 + start)
     written = 0
     plan: CohortPlan | None = None
     pending: list[Participant] = []
-    for index in range(participants):
-        if index % COHORT_SIZE == 0:
+    for index in range(start, start + participants):
+        if index % COHORT_SIZE == 0 or plan is None:
             plan = _cohort(ledger, index // COHORT_SIZE)
         assert plan is not None
         pending.append(_journey(plan, index, rng))
-        if len(pending) == batch or index == participants - 1:
+        if len(pending) == batch or index == start + participants - 1:
             ledger.save(*pending)
             written += EVENTS_PER_PARTICIPANT * len(pending)
             pending.clear()
             if progress:
-                progress(index + 1, participants)
+                progress(index + 1 - start, participants)
     return written
