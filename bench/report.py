@@ -18,7 +18,7 @@ HEADER = """# Benchmarks
 
 Every figure here was produced by a script in `bench/`, with the raw database's own figure for
 the same work measured in the same run beside it, so that the ratio holds on a noisy machine.
-Regenerate a section with the command shown under it.
+Regenerate a section with the command shown under it, or all of them with `scripts/bench`.
 """
 
 
