@@ -4,6 +4,7 @@ held ~40 ms a request by delayed ACKs), and the read models are followed by thei
 from __future__ import annotations
 
 import signal
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -49,12 +50,14 @@ def test_two_workers_answer_promptly_and_the_read_models_follow(tmp_path: Path) 
             made = http.post("/cohorts", json=cohort, headers={"Authorization": f"Bearer {admin}"})
             assert made.status_code == 201, made.text
             auth = {"Authorization": f"Bearer {staff}"}
-            started = time.perf_counter()
+            took = []
             for n in range(20):
                 body = {"cohort_id": "w-1", "enrolled_on": "2024-01-01", "name": f"W {n}"}
+                started = time.perf_counter()
                 assert http.post("/participants", json=body, headers=auth).status_code == 201
-            per_request = (time.perf_counter() - started) / 20
-            assert per_request < 0.035, f"{per_request * 1000:.0f} ms a request"
+                took.append(time.perf_counter() - started)
+            # With Nagle on, every one waited for a delayed ACK: 40 ms or more.
+            assert statistics.median(took) < 0.030, f"{statistics.median(took) * 1000:.0f} ms"
 
             def listed() -> int:
                 register = http.get("/cohorts/w-1/register", headers=auth)
