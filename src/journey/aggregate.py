@@ -8,11 +8,12 @@ class, which fields hold personal data (for encryption and erasure).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
-__all__ = ["LedgerAggregate"]
+__all__ = ["LedgerAggregate", "replay"]
 
 
 class LedgerAggregate(Aggregate):
@@ -25,3 +26,13 @@ class LedgerAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply ``events`` in turn to ``aggregate`` (None before the first): the library's
+    projector without its per-event ``assert isinstance(event, <Protocol>)``, which walks the
+    Protocol's attributes on every event and was a third of a command's time (a 40-event
+    journey: 40 checks per load). The events come from the ledger's own store and mapper."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

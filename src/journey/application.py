@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from journey import rules
+from journey.aggregate import replay
 from journey.corrections import CORRECTION_TYPES, effective_events
 from journey.data_keys import KeyTable, ParticipantKeys
 from journey.errors import (
@@ -800,7 +801,9 @@ class JourneyLedger(StaffTrainingCommands):
         if isinstance(held, Participant):
             return held
         try:
-            participant: object = self.repository.get(participant_id, version=version)
+            participant: object = self.repository.get(
+                participant_id, version=version, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise ParticipantNotFound(participant_id) from None
         if not isinstance(participant, Participant):

@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment
 
-from journey.aggregate import LedgerAggregate
+from journey.aggregate import LedgerAggregate, replay
 from journey.errors import AlreadyAnswered, AlreadyExists, ConcurrencyConflict, VersionMismatch
 from journey.persistence import register_transcodings
 from journey.requests import RequestLog, RequestRecord, RequestTicket
@@ -73,6 +73,24 @@ class LedgerBase(Application[UUID]):
         finally:
             self._local.staging = previous
 
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """The library's save, collecting the ledger's own aggregates without its runtime
+        Protocol checks (``isinstance`` against a Protocol walks the Protocol's attributes:
+        about 30 microseconds a save, a tenth of a durable one); anything else is collected
+        as the library does."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, LedgerAggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
     def write(self, staging: Staging) -> Any:
         """Save every staged aggregate's pending events in ONE transaction (all or none)."""
         aggregates = [a for a in staging.aggregates.values() if a.pending_events]
@@ -109,7 +127,7 @@ class LedgerBase(Application[UUID]):
         if isinstance(held, cls):
             return held
         try:
-            aggregate: object = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise not_found from None
         if not isinstance(aggregate, cls):
