@@ -226,7 +226,11 @@ def run_wrk(url: str, clients: int, seconds: float, env: dict[str, str], lua: Pa
     base = ["wrk", "-t", str(threads), "-c", str(clients), "-s", str(lua), "--timeout", "10s"]
     subprocess.run([*base, "-d", "1s", url], env=env, capture_output=True, check=True)  # warm
     done = subprocess.run(
-        [*base, "-d", f"{max(1, round(seconds))}s", url], env=env, capture_output=True, text=True, check=True
+        [*base, "-d", f"{max(1, round(seconds))}s", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("JSON"))
     data = json.loads(line[4:])
