@@ -13,7 +13,14 @@ with ``synchronous=FULL``:
 
 Target (issue 9): save >= 0.65 of raw.
 
-    python bench/append.py [--events 2000] [--rounds 3] [--no-write]
+With ``--journeys N`` (default 10,000; 0 to skip) it also records N participants x 40 events
+through the application, one command per transaction (enrolment, 12 training days,
+accreditation, log, essay, two marks, two moderations, a certificate, 10 outcomes, 3
+follow-ups, 3 wellbeing scores, 2 feedback quotes: 400,000 events for 10,000), next to as many
+raw one-row transactions of the same size. (The bulk import of the same journeys is
+bench/import_bench.py.)
+
+    python bench/append.py [--events 2000] [--rounds 3] [--journeys 10000] [--no-write]
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -139,12 +147,109 @@ def command(events: int) -> float:
     return events / elapsed
 
 
+def journeys(participants: int) -> tuple[float, int, int]:
+    """Seconds to record ``participants`` x 40 events, one command per transaction; the
+    events and the transactions written."""
+    ledger, _ = _ledger(people=0)
+    kw: dict[str, Any] = {"actor": "staff"}
+    days = [date(2024, 1, 8) + timedelta(weeks=i) for i in range(12)]
+    end = days[-1]
+    commands = 0
+    try:
+        before = ledger.recorder.max_notification_id() or 0
+        t0 = time.perf_counter()
+        for n in range(participants):
+            pid = ledger.enrol(
+                cohort_id="c1",
+                enrolled_on=date(2024, 1, 2),
+                details=PersonalDetails(name=f"Bench Person {n}", email=f"p{n}@example.org"),
+                **kw,
+            ).aggregate_id
+            one = {"participant_id": pid, **kw}
+            course = {"cohort_id": "c1", **one}
+            for session in range(1, 13):
+                status = "missed" if (n + session) % 7 == 0 else "attended"
+                ledger.record_session(session=session, status=status, **course)  # type: ignore[arg-type]
+            ledger.decide_accreditation(choose=True, occurred_on=days[0], **course)
+            ledger.submit_log(attempt=1, occurred_on=end + timedelta(days=5), **course)
+            ledger.submit_essay(
+                attempt=1, essay_format="oral", occurred_on=end + timedelta(days=6), **course
+            )
+            marked = end + timedelta(days=20)
+            for stage, marker in (("first", "marker-1"), ("second", "marker-2")):
+                ledger.record_mark(
+                    participant_id=pid,
+                    cohort_id="c1",
+                    attempt=1,
+                    stage=stage,  # type: ignore[arg-type]
+                    result="pass",
+                    feedback="Clear reflection on the course themes.",
+                    occurred_on=marked,
+                    actor=marker,
+                )
+            for k, (stage, who) in enumerate((("internal", "mod-i"), ("external", "mod-x"))):
+                ledger.record_moderation(
+                    participant_id=pid,
+                    cohort_id="c1",
+                    attempt=1,
+                    stage=stage,  # type: ignore[arg-type]
+                    result="pass",
+                    occurred_on=marked + timedelta(days=5 + 10 * k),
+                    actor=who,
+                )
+            ledger.issue_certificate(
+                kind="accredited", occurred_on=marked + timedelta(days=20), **course
+            )
+            for k in range(10):
+                ledger.report_outcome(
+                    category="speaking",
+                    detail=f"{DETAIL} {k}",
+                    source="interview",
+                    occurred_on=TODAY - timedelta(days=30 - k),
+                    **one,
+                )
+            for k in range(3):
+                ledger.complete_follow_up(
+                    method="survey", occurred_on=TODAY - timedelta(days=20 - k), **one
+                )
+            for k, timepoint in enumerate(("baseline", "end", "follow_up")):
+                ledger.measure_wellbeing(
+                    scale="WEMWBS",
+                    score=40 + k,
+                    timepoint=timepoint,  # type: ignore[arg-type]
+                    occurred_on=days[0] + timedelta(days=60 * k),
+                    **one,
+                )
+            for k in range(2):
+                ledger.record_feedback(
+                    quote="It gave me confidence.",
+                    cohort_id="c1",
+                    occurred_on=TODAY - timedelta(days=5 - k),
+                    participant_id=pid,
+                    actor="interviewer",
+                )
+            commands += 39
+            if (n + 1) % 500 == 0:
+                print(f"  {n + 1:,} journeys", flush=True)
+        elapsed = time.perf_counter() - t0
+        events = (ledger.recorder.max_notification_id() or 0) - before
+    finally:
+        ledger.close()
+    return elapsed, events, commands
+
+
+def raw_many(transactions: int, size: int) -> float:
+    """Seconds for ``transactions`` raw one-row transactions of ``size``-byte rows."""
+    return transactions / raw(transactions, size)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--journeys", type=int, default=10_000, help="0 skips the 400k run")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the docs alone")
     args = parser.parse_args()
 
@@ -177,6 +282,26 @@ def main() -> None:
     print(body)
     if not args.no_write:
         write_section("append-single", "Single durable appends (SQLite)", body)
+    if args.journeys:
+        seconds, events, transactions = journeys(args.journeys)
+        base_seconds = raw_many(transactions, size)
+        rate, base = events / seconds, transactions / base_seconds
+        body = (
+            f"SQLite, WAL, synchronous=FULL. {args.journeys:,} participants x 40 events ="
+            f" {events:,} events recorded through the application, one command per"
+            f" transaction ({transactions:,} transactions: an enrolment records two events);"
+            " next to as many raw one-row transactions of the same size in the same run.\n\n"
+            "| what | seconds | transactions per second | events per second | ratio |\n"
+            "|---|---|---|---|---|\n"
+            f"| raw one-row insert + commit (sqlite3) | {base_seconds:.1f} | {base:,.0f} |"
+            f" {base:,.0f} | 1.00 |\n"
+            f"| commands through `JourneyLedger` (load, rules, seal, encrypt, save) |"
+            f" {seconds:.1f} | {transactions / seconds:,.0f} | {rate:,.0f} |"
+            f" {transactions / seconds / base:.2f} |\n"
+        )
+        print(body)
+        if not args.no_write:
+            write_section("append-journeys", "400,000 events, one command per transaction", body)
 
 
 if __name__ == "__main__":
