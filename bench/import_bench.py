@@ -346,6 +346,7 @@ def main() -> None:
         f"{ratio:.2f} |\n\n"
         f"Target: at least {target} of raw: {'met' if ratio >= target else 'not met'}.\n"
     )
+    print(body)
     if not args.no_write:
         write_section(f"import-{args.store}", f"Bulk import ({args.store})", body)
 
