@@ -8,7 +8,8 @@ Servers (uvicorn, as `journey serve` runs it; one worker unless said):
   request, one transaction each (the base of the issue's write target);
 - ledger: `journey serve` on a fresh SQLite ledger of 1,000 participants, read models followed
   in-process: POST /participants/{id}/events (an OutcomeReported with an Idempotency-Key,
-  spread over the participants) and GET /participants/{id}; with 1 and 2 workers.
+  spread over the participants), GET /participants/{id} and GET /cohorts/{id}/register (the
+  cohort's 1,000 rows); with 1 and 2 workers.
 
 Load: wrk (C, so the client takes little of the two cores; `apt-get install wrk` on Debian),
 closed loop, N connections = N clients, for --seconds per cell after a 1 s warm-up; a Lua
@@ -124,6 +125,9 @@ LUA = textwrap.dedent(
       local headers = {["Authorization"] = "Bearer " .. token}
       if mode == "read" then
         return wrk.format("GET", "/participants/" .. pid, headers)
+      end
+      if mode == "register" then
+        return wrk.format("GET", "/cohorts/bench/register", headers)
       end
       headers["Content-Type"] = "application/json"
       headers["Idempotency-Key"] = "b" .. id .. "-" .. counter .. "-" .. os.time()
@@ -287,7 +291,7 @@ def main() -> None:
         command = [PYTHON, str(folder / "bases.py"), kind, str(folder / f"{kind}.db")]
         measure(kind, command, base_env, ["write", "read"] if kind == "trivial" else ["write"])
     serve = [JOURNEY, "serve", "--host", "127.0.0.1"]
-    measure("ledger", serve, env, ["write", "read"])
+    measure("ledger", serve, env, ["write", "read", "register"])
     measure("ledger-2w", [*serve, "--workers", "2"], env, ["write"])
 
     def row(name: str, mode: str, label: str) -> str:
@@ -311,6 +315,7 @@ def main() -> None:
         row("ledger-2w", "write", "ledger: record an event (2 workers)"),
         row("trivial", "read", "trivial FastAPI GET"),
         row("ledger", "read", "ledger: read a participant (1 worker)"),
+        row("ledger", "register", "ledger: a cohort's register, 1,000 rows (1 worker)"),
     ]
     verdicts = []
     if 16 in clients:
