@@ -8,7 +8,7 @@ event loop's time plus a thread hand-off. Those that touch the database stay ``d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -112,7 +112,7 @@ def audited(operation: str, target: str | None = "participant_id") -> Callable[.
     return check
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 names the roles needed)."""
 
     async def check(principal: Caller) -> Principal:  # no I/O: run on the event loop
