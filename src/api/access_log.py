@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from journey.group_commit import Entry, GroupCommit
+from projections.database import write_gate
 
 __all__ = ["AccessEntry", "AccessLog"]
 
@@ -78,6 +79,7 @@ class AccessLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._group: GroupCommit[dict[str, Any]] = GroupCommit(self._write)
+        self._gate = write_gate(engine)
 
     def setup(self) -> None:
         metadata.create_all(self.engine)
@@ -110,7 +112,7 @@ class AccessLog:
         )
 
     def _write(self, batch: list[Entry[dict[str, Any]]]) -> None:
-        with self.engine.begin() as conn:
+        with self._gate.turn(), self.engine.begin() as conn:
             conn.execute(access_table.insert(), [entry.work for entry in batch])
 
     def read(self, *, target: str | None = None, limit: int = 1000) -> list[AccessEntry]:

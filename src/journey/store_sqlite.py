@@ -29,6 +29,7 @@ from journey.personal_fields import forgotten_streams
 from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
 from journey.seals import SealRecord, seal_batch, stream_key
+from journey.write_gate import gate_for
 
 __all__ = ["DurableSQLiteFactory", "LedgerSQLiteRecorder"]
 
@@ -66,6 +67,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self._group: GroupCommit[tuple[Sequence[StoredEvent], dict[str, Any]]] = GroupCommit(
             self._commit_group
         )
+        self._gate = gate_for(self.datastore.pool.db_name)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -76,7 +78,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _commit_group(
         self, batch: list[Entry[tuple[Sequence[StoredEvent], dict[str, Any]]]]
     ) -> None:
-        with self.datastore.transaction(commit=True) as c:
+        with self._gate.turn(), self.datastore.transaction(commit=True) as c:
             if len(batch) == 1:  # nobody to isolate from: no savepoint
                 events, kwargs = batch[0].work
                 batch[0].result = self._insert_events(c, events, **kwargs)

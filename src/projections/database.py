@@ -14,7 +14,9 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["reclaim", "views_engine"]
+from journey.write_gate import WriteGate, gate_for
+
+__all__ = ["reclaim", "views_engine", "write_gate"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,6 +28,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # not left readable in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def write_gate(engine: Engine) -> WriteGate:
+    """The gate that the busy writers of ``engine``'s database take turns through (see
+    journey.write_gate; it does nothing for PostgreSQL, whose writers queue on row locks)."""
+    if engine.dialect.name != "sqlite":
+        return gate_for(None)
+    return gate_for(engine.url.database)
 
 
 def reclaim(engine: Engine) -> None:

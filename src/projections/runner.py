@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from journey.application import JourneyLedger
 from projections.action_plans import ActionPlansProjection
-from projections.database import views_engine
+from projections.database import views_engine, write_gate
 from projections.funnel import FunnelProjection
 from projections.moderation import ModerationProjection
 from projections.outcomes import OutcomesProjection
@@ -95,6 +95,7 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._as_of: dict[int, Engine] = {}
+        self._gate = write_gate(engine)
 
     # -- set-up and status ------------------------------------------------------------------
 
@@ -255,7 +256,10 @@ class ProjectionRunner:
                     committed = dict.fromkeys(selected, last)
                     uncommitted = 0
             else:
-                with self.engine.begin() as conn:
+                # The log is read before the view transaction opens, so that the transaction
+                # holds the write gate only for the views' own reads and writes.
+                self._decode(page, set().union(*topics.values()), decoded)
+                with self._gate.turn(), self.engine.begin() as conn:
                     for name in selected:
                         if positions[name] >= last:
                             continue
@@ -277,11 +281,26 @@ class ProjectionRunner:
     def _commit(
         self, selected: list[str], kept: dict[str, Rows], position: int, committed: dict[str, int]
     ) -> None:
-        with self.engine.begin() as conn:
+        with self._gate.turn(), self.engine.begin() as conn:
             for name in selected:
                 kept[name].flush(conn)
                 self.tracking[name].record(
                     conn, Tracking(self.ledger.name, position), expected=committed[name]
+                )
+
+    def _decode(
+        self, page: Sequence[Notification], topics: set[str], decoded: dict[int, Any]
+    ) -> None:
+        """Decode the page's events of ``topics`` into ``decoded`` (by position), with what
+        stands of a participant's stream after each correction (by minus its position)."""
+        mapper = self.ledger.mapper
+        for notification in page:
+            if notification.topic not in topics or notification.id in decoded:
+                continue
+            event = decoded[notification.id] = mapper.to_domain_event(notification)
+            if isinstance(event, CORRECTIONS):
+                decoded[-notification.id] = self.ledger.effective_events(
+                    event.originator_id, version=event.originator_version
                 )
 
     def _apply_page(
