@@ -64,6 +64,7 @@ from journey.views import (
     Recorded,
     RetentionDue,
 )
+from journey.warm_cache import WarmCache
 
 __all__ = ["JourneyLedger", "utc_today"]
 
@@ -110,6 +111,8 @@ class JourneyLedger(StaffTrainingCommands):
         self._scales = dict(scales)
         # Programmes and cohorts never change once recorded, so their plans can be cached.
         self._plans: dict[str, CohortPlan] = {}
+        # Participants just saved, lent to the next command on them (journey.warm_cache).
+        self._warm: WarmCache[Participant] = WarmCache()
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a just-saved aggregate from memory when the interval falls on its last
@@ -727,6 +730,7 @@ class JourneyLedger(StaffTrainingCommands):
         return due
 
     def _erased(self, participant_id: UUID) -> None:
+        self._warm.drop(participant_id)
         self._keys.forget(str(participant_id))
         store: ErasableStore = self.recorder  # type: ignore[assignment]
         store.after_erasure(str(participant_id))
@@ -825,7 +829,7 @@ class JourneyLedger(StaffTrainingCommands):
         request: RequestTicket | None,
         decide: Callable[[Participant, date], None],
     ) -> Recorded:
-        participant = self._participant(participant_id)
+        participant = self._lend(participant_id)
         rules.not_forgotten(participant)
         if expected_version is not None and expected_version != participant.version:
             raise VersionMismatch(expected_version, participant.version)
@@ -842,7 +846,19 @@ class JourneyLedger(StaffTrainingCommands):
                 f"Participant {participant_id} was changed by another writer at the same time; "
                 "nothing was recorded. Read it again and retry."
             ) from None
+        if self._staging() is None and not participant.forgotten:
+            self._warm.give_back(participant.id, participant)
         return receipt(participant.id, participant.version, recordings)
+
+    def _lend(self, participant_id: UUID) -> Participant:
+        """The participant for a command: the one kept warm since the last command on them,
+        brought up to date with whatever was recorded since, or else loaded from the store."""
+        warm = self._warm.take(participant_id) if self._staging() is None else None
+        if warm is None:
+            return self._participant(participant_id)
+        newer = self.events.get(participant_id, gt=warm.version)
+        caught_up: Participant = replay(warm, newer)
+        return caught_up
 
 
 def _add_months(day: date, months: int) -> date:

@@ -418,6 +418,14 @@ class JourneyMachine(RuleBasedStateMachine):
             assert replayed == journey.loaded, "loaded and replayed states differ"
 
     @invariant()
+    def a_participant_kept_warm_equals_a_replay(self) -> None:
+        """The aggregate a command leaves for the next (journey.warm_cache) is what loading
+        the participant from the store gives."""
+        for participant, warm in self.ledger._warm.kept():
+            assert warm == self.ledger.repository.get(participant), "warm and stored differ"
+            assert warm.version == len(self._stream(participant))
+
+    @invariant()
     def accreditation_funnel_never_runs_backwards(self) -> None:
         enrolments = [e for j in self._journeys() for e in j.loaded.enrolments.values()]
         chose = sum(1 for e in enrolments if e.accreditation == "chosen")
