@@ -22,23 +22,30 @@ T = TypeVar("T")
 class Entry(Generic[T]):
     """One caller's work in a group, and what became of it (set by the writer)."""
 
-    __slots__ = ("done", "error", "result", "work")
+    __slots__ = ("done", "error", "result", "wake", "work")
 
     def __init__(self, work: T) -> None:
         self.work = work
         self.result: Any = None
         self.error: Exception | None = None
         self.done = False
+        self.wake = threading.Event()  # set when done, or when it is this caller's turn to lead
 
 
 class GroupCommit(Generic[T]):
     """Runs ``write(batch)`` for groups of callers. ``write`` sets each entry's ``result`` or
     ``error``; if it raises, every entry without an error of its own gets that error (the
-    transaction failed: none of the batch was recorded)."""
+    transaction failed: none of the batch was recorded).
+
+    Each waiting caller sleeps on its own event and is woken once: when its work is done, or
+    when it is the first still waiting after a commit and so leads the next one. (Waking
+    every waiter after every commit, as a shared condition does, cost each write request
+    a dozen needless thread wake-ups at 16 clients, all contending for the GIL.)
+    """
 
     def __init__(self, write: Callable[[list[Entry[T]]], None]) -> None:
         self._write = write
-        self._turn = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[Entry[T]] = []
         self._leading = False
 
@@ -46,21 +53,27 @@ class GroupCommit(Generic[T]):
         """Wait until ``work`` is committed with whatever else is waiting; return its result
         or raise its error."""
         mine = Entry(work)
-        with self._turn:
+        with self._lock:
             self._waiting.append(mine)
-            while self._leading and not mine.done:
-                self._turn.wait()
-            batch: list[Entry[T]] = []
-            if not mine.done:
+            leads = not self._leading
+            if leads:
                 self._leading = True
+        if not leads:
+            mine.wake.wait()
+        if not mine.done:  # leading: take everyone waiting so far, this caller first among them
+            with self._lock:
                 batch, self._waiting = self._waiting, []
-        if batch:
             try:
                 self._run(batch)
             finally:
-                with self._turn:
-                    self._leading = False
-                    self._turn.notify_all()
+                with self._lock:
+                    following = self._waiting[0] if self._waiting else None
+                    self._leading = following is not None
+                for entry in batch:
+                    if entry is not mine:
+                        entry.wake.set()
+                if following is not None:
+                    following.wake.set()
         if mine.error is not None:
             raise mine.error
         return mine.result
