@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Engine
 
 from journey.application import JourneyLedger
+from journey.gc_pause import gc_paused
 from projections.action_plans import ActionPlansProjection
 from projections.database import views_engine, write_gate
 from projections.funnel import FunnelProjection
@@ -131,7 +132,8 @@ class ProjectionRunner:
                 for name in selected:
                     self.projections[name].drop_tables(conn)
                     self.tracking[name].forget(conn)
-            return self._catch_up(selected, progress=progress, fresh=True)
+            with gc_paused():
+                return self._catch_up(selected, progress=progress, fresh=True)
 
     def views_as_of(self, position: int) -> Engine:
         """A private in-memory database holding every view as it stood at log ``position``:
