@@ -12,7 +12,8 @@ verification. The stores write a record's seal in the same transaction as the re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -22,6 +23,7 @@ from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "GENESIS",
+    "LastSeals",
     "SealIndex",
     "SealRecord",
     "chain",
@@ -99,3 +101,37 @@ def seal_batch(
         latest[stream] = (version, sealed)
         records.append(SealRecord(position, stream, version, recorded_at, sealed))
     return records
+
+
+class LastSeals:
+    """The last seal this process committed for each stream, so that the next record of the
+    stream is sealed without reading its predecessor's seal back from the store.
+
+    A seal, once committed, never changes, and it is looked up by exact (stream, version): a
+    stream another process wrote to since simply misses (the store is read, as before), and
+    a record whose version is already taken fails its insert. Only seals of committed
+    transactions are remembered (:meth:`remember` after the commit). Bounded: past ``size``
+    streams it starts again empty.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seals: dict[str, tuple[int, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, stream: str, version: int) -> bytes | None:
+        found = self._seals.get(stream)
+        return found[1] if found is not None and found[0] == version else None
+
+    def remember(self, records: Iterable[SealRecord]) -> None:
+        with self._lock:
+            if len(self._seals) >= self.size:
+                self._seals.clear()
+            for r in records:
+                known = self._seals.get(r.originator_id)
+                if known is None or known[0] < r.originator_version:
+                    self._seals[r.originator_id] = (r.originator_version, r.seal)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._seals.clear()

@@ -6,6 +6,7 @@ composition, as the library's recorder does); the import contracts allow it here
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from psycopg.sql import SQL, Identifier
 from journey.personal_fields import forgotten_streams
 from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
-from journey.seals import SealRecord, seal_batch
+from journey.seals import LastSeals, SealRecord, seal_batch
 
 __all__ = ["LedgerPostgresFactory", "LedgerPostgresRecorder"]
 
@@ -29,6 +30,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        self.last_seals = LastSeals()
+        self._sealing = threading.local()  # the seals of this thread's transaction
         schema = Identifier(self.datastore.schema)
         prefix = events_table_name.removesuffix("_events")
         table = Identifier(f"{prefix}_requests")
@@ -118,6 +121,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 (UUID(forgotten),),
             )
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self._sealing.records = []
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        self.last_seals.remember(self._sealing.records)  # committed (an error skips this)
+        return ids
+
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -125,11 +136,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if ids:
 
             def previous(stream: str, version: int) -> bytes | None:
+                known = self.last_seals.get(stream, version)
+                if known is not None:
+                    return known
                 curs.execute(self._previous_seal, (stream, version))
                 row = curs.fetchone()
                 return None if row is None else bytes(row["seal"])
 
             records = seal_batch(stored_events, ids, datetime.now(UTC), previous)
+            self._sealing.records = records
             curs.executemany(
                 self._insert_seal,
                 [

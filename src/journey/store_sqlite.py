@@ -28,7 +28,7 @@ from journey.group_commit import Entry, GroupCommit
 from journey.personal_fields import forgotten_streams
 from journey.personal_fields import new_keys as _new_keys
 from journey.requests import RequestRecord
-from journey.seals import SealRecord, seal_batch, stream_key
+from journey.seals import LastSeals, SealRecord, seal_batch, stream_key
 from journey.write_gate import gate_for
 
 __all__ = ["DurableSQLiteFactory", "LedgerSQLiteRecorder"]
@@ -68,6 +68,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             self._commit_group
         )
         self._gate = gate_for(self.datastore.pool.db_name)
+        self.last_seals = LastSeals()
+        self._sealed: list[SealRecord] = []  # this group's seals, remembered once committed
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -78,20 +80,24 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _commit_group(
         self, batch: list[Entry[tuple[Sequence[StoredEvent], dict[str, Any]]]]
     ) -> None:
+        self._sealed = []
         with self._gate.turn(), self.datastore.transaction(commit=True) as c:
             if len(batch) == 1:  # nobody to isolate from: no savepoint
                 events, kwargs = batch[0].work
                 batch[0].result = self._insert_events(c, events, **kwargs)
-                return
-            for entry in batch:
-                events, kwargs = entry.work
-                c.execute("SAVEPOINT caller")
-                try:
-                    entry.result = self._insert_events(c, events, **kwargs)
-                except (sqlite3.IntegrityError, IntegrityError) as conflict:
-                    c.execute("ROLLBACK TO caller")
-                    entry.error = IntegrityError(conflict)
-                c.execute("RELEASE caller")
+            else:
+                for entry in batch:
+                    events, kwargs = entry.work
+                    c.execute("SAVEPOINT caller")
+                    sealed_before = len(self._sealed)
+                    try:
+                        entry.result = self._insert_events(c, events, **kwargs)
+                    except (sqlite3.IntegrityError, IntegrityError) as conflict:
+                        c.execute("ROLLBACK TO caller")
+                        del self._sealed[sealed_before:]
+                        entry.error = IntegrityError(conflict)
+                    c.execute("RELEASE caller")
+        self.last_seals.remember(self._sealed)  # committed (an error skips this)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -154,6 +160,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], ids: Sequence[int]
     ) -> None:
         def previous(stream: str, version: int) -> bytes | None:
+            known = self.last_seals.get(stream, version)
+            if known is not None:
+                return known
             c.execute(
                 f"SELECT seal FROM {SEALS_TABLE} "
                 "WHERE originator_id = ? AND originator_version = ?",
@@ -163,6 +172,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             return None if row is None else bytes(row[0])
 
         records = seal_batch(stored_events, ids, datetime.now(UTC), previous)
+        self._sealed.extend(records)
         c.executemany(
             f"INSERT INTO {SEALS_TABLE} "
             "(position, originator_id, originator_version, recorded_at, seal) "

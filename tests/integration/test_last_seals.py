@@ -1,0 +1,96 @@
+"""The seals a recorder remembers (journey.seals.LastSeals): the next record of a stream is
+sealed without reading its predecessor's seal back, and the chain still verifies when other
+writers, conflicts and failed transactions come between; on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+from integration_support import STAFF, enrol
+
+from journey.application import JourneyLedger
+from journey.seals import LastSeals, SealRecord, stream_key
+from journey.verification import verify
+
+
+def _outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
+    return ledger.report_outcome(
+        participant_id=pid,
+        category="speaking",
+        detail=detail,
+        source="interview",
+        occurred_on=date(2024, 5, 1),
+        actor=STAFF,
+    ).version
+
+
+def _recorder(ledger: JourneyLedger) -> Any:
+    return ledger.recorder
+
+
+def test_a_committed_seal_is_remembered_exactly_as_stored(
+    store_url: str, open_ledger: Callable[..., JourneyLedger]
+) -> None:
+    ledger = open_ledger(store_url)
+    pid = enrol(ledger, "Sealed")
+    version = _outcome(ledger, pid, "one")
+    recorder = _recorder(ledger)
+    stored = recorder.stream_seals(stream_key(pid))
+    assert recorder.last_seals.get(stream_key(pid), version) == stored[version]
+    assert recorder.last_seals.get(stream_key(pid), version - 1) is None  # only the last
+
+
+def test_chains_verify_when_two_writers_interleave(
+    store_url: str, open_ledger: Callable[..., JourneyLedger]
+) -> None:
+    first = open_ledger(store_url)
+    second = open_ledger(store_url, prepared=False)
+    pid = enrol(first, "Shared")
+    for n in range(3):
+        _outcome(first, pid, f"first {n}")
+        _outcome(second, pid, f"second {n}")  # the first's remembered seal is now behind
+    _outcome(first, pid, "last")
+    assert verify(_recorder(first)).ok
+
+
+def test_a_refused_write_leaves_nothing_remembered(
+    store_url: str, open_ledger: Callable[..., JourneyLedger]
+) -> None:
+    first = open_ledger(store_url)
+    second = open_ledger(store_url, prepared=False)
+    pid = enrol(first, "Raced")
+    stale = first.repository.get(pid)
+    _outcome(second, pid, "wins")
+    stale.report_outcome(
+        category="speaking",
+        detail="loses",
+        source="interview",
+        ended_on=None,
+        occurred_on=date(2024, 5, 1),
+        today=date(2024, 6, 1),
+        recorded_by=STAFF,
+    )
+    with pytest.raises(IntegrityError):
+        first.save(stale)
+    remembered = _recorder(first).last_seals.get(stream_key(pid), stale.version)
+    assert remembered is None  # the version belongs to the other writer's record
+    _outcome(first, pid, "after")
+    assert verify(_recorder(first)).ok
+
+
+def test_last_seals_keep_the_highest_version_and_are_bounded() -> None:
+    seals = LastSeals(size=2)
+    at = date(2024, 1, 1)
+    record = lambda stream, v: SealRecord(v, stream, v, at, bytes([v]) * 32)  # noqa: E731
+    seals.remember([record("a", 2), record("a", 1)])
+    assert seals.get("a", 2) == bytes([2]) * 32
+    assert seals.get("a", 1) is None
+    seals.remember([record("b", 1)])
+    seals.remember([record("c", 1)])  # full: starts again
+    assert seals.get("a", 2) is None
+    assert seals.get("c", 1) == bytes([1]) * 32
