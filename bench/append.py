@@ -5,6 +5,9 @@ with ``synchronous=FULL``:
 
 - raw: ``BEGIN; INSERT`` one row of the same size into a table with the same key and index as
   the library's ``stored_events``; ``COMMIT`` (sqlite3, no library);
+- library: the eventsourcing library as it comes (its own SQLite module and transcoder, an
+  Aggregate with one text field; no seals, no encryption), saving one new event per
+  transaction, round 50 aggregates: the issue's "as it comes" base, measured in the run;
 - save: the application saving an aggregate kept in memory with one new event (what the
   library's own figure measures: 0.60 of raw as it comes), round 50 participants;
 - command: a full command through ``JourneyLedger`` (load the participant, check the rules,
@@ -38,6 +41,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
 from report import write_section
 
 from journey.application import JourneyLedger
@@ -69,6 +74,39 @@ def raw(events: int, size: int) -> float:
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - t0
     conn.close()
+    return events / elapsed
+
+
+class _Note(Aggregate):
+    """The library's own example shape: an aggregate whose event carries one text."""
+
+    @event("Created")
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    @event("Noted")
+    def note(self, text: str) -> None:
+        self.texts.append(text)
+
+
+def library(events: int, size: int) -> float:
+    """The eventsourcing library as it comes (its SQLite module, its JSON transcoder; no
+    seals, no personal-field encryption, no group commit): an application saving an aggregate
+    kept in memory with one new event of about ``size`` stored bytes, round 50 aggregates."""
+    path = Path(tempfile.mkdtemp()) / "library.db"
+    app = Application(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    )
+    notes = [_Note() for _ in range(50)]
+    app.save(*notes)
+    text = "x" * max(1, size - 93)  # the envelope (timestamp, version, class) is 93 bytes
+    t0 = time.perf_counter()
+    for i in range(events):
+        note = notes[i % len(notes)]
+        note.note(text)
+        app.save(note)
+    elapsed = time.perf_counter() - t0
+    app.close()
     return events / elapsed
 
 
@@ -254,17 +292,22 @@ def main() -> None:
     args = parser.parse_args()
 
     raws, saves, commands, ratios, command_ratios = [], [], [], [], []
+    libraries, library_ratios = [], []
     for round_ in range(args.rounds):
         saved, size = save(args.events)
         base = raw(args.events, size)
+        plain = library(args.events, size)
         commanded = command(args.events)
         raws.append(base)
         saves.append(saved)
+        libraries.append(plain)
         commands.append(commanded)
         ratios.append(saved / base)
+        library_ratios.append(plain / base)
         command_ratios.append(commanded / base)
         print(
             f"round {round_ + 1}: raw {base:,.0f}/s, save {saved:,.0f}/s ({saved / base:.2f}),"
+            f" library as it comes {plain:,.0f}/s ({plain / base:.2f}),"
             f" command {commanded:,.0f}/s ({commanded / base:.2f}); {size} bytes per event"
         )
     med = statistics.median
@@ -273,11 +316,14 @@ def main() -> None:
         f" run, {args.rounds} alternating rounds (medians; ratios paired within a round).\n\n"
         "| what | events per second | ratio to raw |\n|---|---|---|\n"
         f"| raw one-row insert + commit (sqlite3) | {med(raws):,.0f} | 1.00 |\n"
+        "| the eventsourcing library as it comes: an Application saving an Aggregate (no seals,"
+        f" no encryption) | {med(libraries):,.0f} | {med(library_ratios):.2f} |\n"
         f"| application save, aggregate in memory (round 50 participants) | {med(saves):,.0f} |"
         f" {med(ratios):.2f} |\n"
-        f"| full command (load, rules, save) | {med(commands):,.0f} |"
+        f"| full command (take the participant kept warm, rules, save) | {med(commands):,.0f} |"
         f" {med(command_ratios):.2f} |\n\n"
-        "Target: the save at least 0.65 of raw (the library as it comes: 0.60).\n"
+        "Target: the save at least 0.65 of raw (the issue: the library as it comes reached 0.60"
+        " where it was measured; its row above is this run's).\n"
     )
     print(body)
     if not args.no_write:
