@@ -26,45 +26,54 @@ Regenerate a section with the command shown under it, or all of them with `scrip
 # written under the figures each time the section is regenerated.
 BOUNDS = {
     "api-load": (
-        "What bounds it (profiled with py-spy, 2026-11-24): with group commit the fsyncs are "
-        "shared, so a write is bound by its own CPU, about 2.4 ms at one client against 0.5 ms "
-        "for the naive endpoint: the bearer-token lookup, an access-log entry written (and "
-        "committed) before the access, the idempotency lookup, loading the journey (decoding and "
-        "decrypting its events), the rules, sealing and encrypting the new event, and its commit."
-        " Under load the requests queue for that one core, hence the tail. Two workers share one "
-        "SQLite write lock."
+        "What bounds it (profiled with py-spy, 2026-11-24): one worker is CPU-bound on one core"
+        " (1.1-1.2 cores used at 16 clients, the GIL held most of the time). A write is about "
+        "1.7 ms at one client against 0.5 ms for the naive endpoint, and the event loop's share "
+        "(HTTP parsing, routing, dependency resolution, two hand-offs to the thread pool: the "
+        "bearer-token lookup and the endpoint) is larger than the endpoint's own (the access-log "
+        "entry with its own commit, the idempotency lookup, the command on the participant kept "
+        "warm, the rules, sealing and encryption, the commit). 1.0x the naive endpoint at 16 "
+        "clients would be about 2,100 writes a second: under 1 ms of CPU a write on two cores. "
+        "With several workers the writers of the one SQLite file take turns through a write "
+        "gate (no busy-handler sleeps), so the CPU part runs in parallel. In a closed loop the "
+        "latency is at least clients / throughput: at 64 clients a p99 within 1.5x the trivial "
+        "endpoint's (about 70 ms) would need over 900 writes a second with no spread at all."
     ),
     "append-single": (
-        "What bounds it (profiled, 2026-11-24): a save takes about 270 µs: its commit about 145 "
-        "µs (more than the raw insert and commit together, as it writes the event and its seal), "
-        "the statements about 40 µs (the previous seal's lookup, the event, the seal), Python "
-        "about 85 µs (mapping, personal-field encryption, the seal's hash). The seal table's "
-        "second index costs only 4 % of a raw commit (measured). A command adds loading the "
-        "journey."
+        "What bounds it (profiled, 2026-11-24): a save takes about 250 µs: its commit about 145 "
+        "µs (more than the raw insert and commit together, as it writes the event and its seal),"
+        " the two inserts about 35 µs, Python about 70 µs (mapping, personal-field encryption, "
+        "the seal's hashes, group commit and the write gate; the predecessor's seal now comes "
+        "from memory). The library as it comes does none of the sealing or encryption; the seal "
+        "table's second index costs only 4 % of a raw commit (measured). A command adds the "
+        "rules and, when the participant is not kept warm, loading the journey."
     ),
     "import-sqlite": (
         "What bounds it (profiled, 2026-11-24): every row is validated as an API request body and"
-        " run through its domain command and rules, then mapped, its personal fields encrypted "
-        "and sealed: about 55 µs of Python an event, where the raw base writes prepared rows at "
-        "about 4 µs. The insert itself is a small part; COPY would not change the figure much."
+        " run through its domain command and rules (about 40 % of the time), then mapped, its "
+        "personal fields encrypted and sealed (about 35 %); the inserts and commits are the "
+        "rest. That is about 45 µs of Python an event, where the raw base writes prepared rows "
+        "at about 4 µs."
     ),
     "import-postgres": (
-        "What bounds it (profiled, 2026-11-24): every row is validated as an API request body and"
-        " run through its domain command and rules, then mapped, its personal fields encrypted "
-        "and sealed: about 55 µs of Python an event, where the raw base writes prepared rows at "
-        "about 4 µs. The insert itself is a small part; COPY would not change the figure much."
+        "What bounds it (profiled, 2026-11-24): the same Python work as on SQLite (validation, "
+        "rules, mapping, encryption, sealing), plus the library's insert, which sends a batch "
+        "as an array of composite values that psycopg builds in Python (about a fifth of the "
+        "time), the seals' executemany, and a key lookup per new participant. COPY is not "
+        "available in the pipeline the library's insert runs in."
     ),
     "rebuild-sqlite": (
-        "What bounds it (profiled, 2026-11-24): decoding through the library (JSON, event "
-        "objects, personal fields decrypted) alone runs at about 107,000 events a second; the ten"
-        " views' own Python per event (row lookups, updates, batched writes) is about 30 µs more."
-        " 0.2 of SQLite's raw read would be under 3 µs an event for decoding and all ten views."
+        "What bounds it (profiled, 2026-11-24): reading and decoding through the library (JSON,"
+        " event objects, personal fields decrypted) is about a third of the time, the ten views'"
+        " own Python per event (row updates in memory) and SQLite's inserts of their rows (about"
+        " 110,000 rows for 80,000 events) the rest; the cyclic garbage collector, a quarter of "
+        "the time before, is paused. 0.2 of SQLite's raw read would be under 3 µs an event for "
+        "decoding and all ten views."
     ),
     "rebuild-postgres": (
-        "What bounds it (profiled, 2026-11-24): decoding through the library (JSON, event "
-        "objects, personal fields decrypted) alone runs at about 107,000 events a second; the ten"
-        " views' own Python per event (row lookups, updates, batched writes) is about 30 µs more."
-        " 0.2 of SQLite's raw read would be under 3 µs an event for decoding and all ten views."
+        "What bounds it (profiled, 2026-11-24): as on SQLite, decoding through the library and "
+        "the ten views' own Python per event, plus the views' upserts over the network; the "
+        "cyclic garbage collector is paused."
     ),
 }
 
