@@ -187,6 +187,7 @@ def serve(
 
     from api.app import create_app
     from api.http_protocol import NoDelayH11Protocol
+    from api.workers import REUSE_PORT, serve_workers
 
     # A file-size limit (`ulimit -f`, a quota) would otherwise kill the server with SIGXFSZ
     # mid-write; ignored, the write fails (EFBIG), the transaction rolls back and the client
@@ -204,7 +205,7 @@ def serve(
                 err.print(f"  {role:<10} {issued.token}")
         bind_host, bind_port = host or s.settings.host, port or s.settings.port
         if workers == 1:
-            api = create_app(services=s, clock=s.clock)
+            api = create_app(services=s, clock=s.clock, freeze_heap=True)
             uvicorn.run(
                 api,
                 host=bind_host,
@@ -219,20 +220,30 @@ def serve(
     # several processes would contend for the database's write lock on every event).
     follower = subprocess.Popen([sys.executable, "-m", "api.cli", "projections", "run"])
     os.environ["JOURNEY_FOLLOW"] = "false"
+    status = 0
     try:
-        uvicorn.run(
-            "api.app:create_app",
-            factory=True,
-            workers=workers,
-            host=bind_host,
-            port=bind_port,
-            http=NoDelayH11Protocol,
-            log_level="warning",
-            access_log=False,
-        )
+        if REUSE_PORT:  # a listening socket per worker (api/workers.py)
+            try:
+                status = serve_workers(bind_host, bind_port, workers)
+            except OSError as refused:  # the address is taken or not ours
+                err.print(f"Cannot listen on {bind_host}:{bind_port}: {refused.strerror}")
+                status = 1
+        else:
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                http=NoDelayH11Protocol,
+                log_level="warning",
+                access_log=False,
+            )
     finally:
         follower.terminate()
         follower.wait(timeout=30)
+    if status:
+        raise typer.Exit(status)
 
 
 def _load_demo(s: Services, scenario_day: date | None, seed: int) -> None:

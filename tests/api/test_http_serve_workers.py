@@ -3,7 +3,9 @@ held ~40 ms a request by delayed ACKs), and the read models are followed by thei
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import statistics
 import subprocess
 import time
@@ -76,3 +78,110 @@ def test_two_workers_answer_promptly_and_the_read_models_follow(tmp_path: Path) 
             process.kill()
             output = process.communicate()[0]
     assert "Traceback" not in output
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "no answer from journey serve --workers"
+        time.sleep(0.1)
+
+
+def test_a_killed_worker_is_replaced_and_each_worker_has_its_own_socket(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "data")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "journey"), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        workers = [
+            pid
+            for pid in _children(process.pid)
+            if "journey-worker" in Path(f"/proc/{pid}/cmdline").read_text()
+            or "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()
+        ]
+        assert len(workers) == 2, workers
+        # Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads
+        # connections over them instead of the first to wake taking a whole burst.
+        listening = {pid: _listening_sockets(pid) for pid in workers}
+        assert all(listening.values()), listening
+        assert not set.intersection(*listening.values())
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            now = [p for p in _children(process.pid) if p != workers[0] and p in _alive()]
+            replaced = [p for p in now if p not in workers and _listening_sockets(p)]
+            if replaced:
+                break
+            assert time.monotonic() < deadline, "the killed worker was not replaced"
+            time.sleep(0.2)
+        _wait_healthy(url, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            output = process.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0]
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "data")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [str(BIN / "journey"), "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "Cannot listen on" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def _alive() -> set[int]:
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()}
+
+
+def _listening_sockets(pid: int) -> set[str]:
+    """The inodes of the listening TCP sockets the process holds open."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                listening.add(fields[9])
+    held = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                held.add(target[8:-1])
+    except (FileNotFoundError, ProcessLookupError):
+        return set()
+    return held & listening
