@@ -341,7 +341,8 @@ def main() -> None:
             "|---|---|---|---|---|\n"
             f"| raw one-row insert + commit (sqlite3) | {base_seconds:.1f} | {base:,.0f} |"
             f" {base:,.0f} | 1.00 |\n"
-            f"| commands through `JourneyLedger` (load, rules, seal, encrypt, save) |"
+            "| commands through `JourneyLedger` (rules, seal, encrypt, save; the participant"
+            " kept warm between its commands) |"
             f" {seconds:.1f} | {transactions / seconds:,.0f} | {rate:,.0f} |"
             f" {transactions / seconds / base:.2f} |\n"
         )
