@@ -173,3 +173,18 @@ def test_a_forged_record_is_named_inserted(store_url: str, ledger: JourneyLedger
     problem = verify(ledger.recorder).problem  # type: ignore[arg-type]
     assert problem is not None
     assert (problem.kind, problem.stream, problem.version) == ("inserted", str(people[0]), 8)
+
+
+def test_verification_runs_with_the_cyclic_collector_paused_and_restores_it(
+    ledger: JourneyLedger,
+) -> None:
+    import gc
+
+    _history(ledger)
+    seen: list[bool] = []
+    assert gc.isenabled()
+    result = verify(ledger.recorder, page_size=1, progress=lambda _: seen.append(gc.isenabled()))  # type: ignore[arg-type]
+    assert result.ok
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled()
