@@ -7,7 +7,8 @@ per transaction as bench/workload.py does), and at each size, on SQLite or Postg
   to raw inserts of rows of the same size into a raw table grown to the same size
   (same key and indexes, 1,000 rows per transaction, in the same run);
 - single commands on the grown log: 300 `report_outcome` commands (load, rules, save), one
-  per transaction, on participants spread over the whole log;
+  per transaction, on participants spread over the whole log, next to 300 raw one-row
+  commits appending to streams spread over the raw table (the same index grown as deep);
 - loading a participant (40 events; median of 200);
 - rebuild of every projection from the whole log, next to a raw sequential read of it;
 - `journey verify` of the whole log;
@@ -55,6 +56,7 @@ class Row:
     append_us: float
     raw_append_us: float
     command_ms: float
+    raw_commit_ms: float
     load_ms: float
     rebuild_us: float
     raw_read_us: float
@@ -70,6 +72,7 @@ class RawTable:
         self.state = os.urandom(size)
         self.rows = 0
         self.streams: list[Any] = []
+        self.extra: dict[int, int] = {}  # stream index -> last version appended by commits()
         if store == "sqlite":
             self.path = Path(tempfile.mkdtemp()) / "raw.db"
             self.conn: Any = sqlite3.connect(self.path, isolation_level=None)
@@ -117,6 +120,34 @@ class RawTable:
                         chunk,
                     )
         return time.perf_counter() - t0
+
+    def commits(self, count: int = 300) -> float:
+        """Milliseconds per raw one-row commit, each appending to a stream spread over the
+        table (the base of a command: the same index to insert into, one fsync each)."""
+        rng = random.Random(count)
+        topic = "journey.participant:Participant.OutcomeReported"
+        rows = []
+        for _ in range(count):
+            n = rng.randrange(len(self.streams))
+            self.extra[n] = self.extra.get(n, EVENTS_PER_PARTICIPANT) + 1
+            stream = self.streams[n]
+            rows.append((stream.hex if self.store == "sqlite" else stream, self.extra[n]))
+        t0 = time.perf_counter()
+        for key, version in rows:
+            if self.store == "sqlite":
+                self.conn.execute("BEGIN")
+                self.conn.execute(
+                    "INSERT INTO stored_events VALUES (?, ?, ?, ?)",
+                    (key, version, topic, self.state),
+                )
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute(
+                    f"INSERT INTO {self.table} (originator_id, originator_version, topic, state)"
+                    " VALUES (%s, %s, %s, %s)",
+                    (key, version, topic, self.state),
+                )
+        return (time.perf_counter() - t0) / count * 1000
 
     def close(self) -> None:
         self.conn.close()
@@ -218,6 +249,7 @@ def main() -> None:
                 raw = RawTable(args.store, schema, _average_state(ledger))
             raw_s = raw.grow(added)
             command_ms = commands(ledger, participants)
+            raw_commit_ms = raw.commits()
             load_ms = loads(ledger, participants)
             total = int(ledger.recorder.max_notification_id() or 0)
             engine = views_engine(url)
@@ -237,6 +269,7 @@ def main() -> None:
                 append_us=append_s / added * 1e6,
                 raw_append_us=raw_s / added * 1e6,
                 command_ms=command_ms,
+                raw_commit_ms=raw_commit_ms,
                 load_ms=load_ms,
                 rebuild_us=rebuild_s / total * 1e6,
                 raw_read_us=read_s / read_rows * 1e6,
@@ -262,23 +295,26 @@ def main() -> None:
 
     lines = [
         "| events in the log | bulk append (µs/event) | raw insert (µs/row) | ratio | "
-        "relative to first | command (ms) | relative | load (ms) | rebuild (µs/event) | "
-        "raw read (µs/row) | relative (rebuild) | verify (µs/event) | bytes/event |",
-        "|---" * 13 + "|",
+        "relative to first | command (ms) | raw commit (ms) | relative (command) | "
+        "relative (raw commit) | load (ms) | rebuild (µs/event) | raw read (µs/row) | "
+        "relative (rebuild) | verify (µs/event) | bytes/event |",
+        "|---" * 15 + "|",
     ]
     for r in rows:
         lines.append(
             f"| {r.events:,} | {r.append_us:.1f} | {r.raw_append_us:.1f} | "
             f"{r.raw_append_us / r.append_us:.2f} | {rel(r.append_us, base.append_us)} | "
-            f"{r.command_ms:.2f} | {rel(r.command_ms, base.command_ms)} | {r.load_ms:.2f} | "
+            f"{r.command_ms:.2f} | {r.raw_commit_ms:.2f} | {rel(r.command_ms, base.command_ms)} | "
+            f"{rel(r.raw_commit_ms, base.raw_commit_ms)} | {r.load_ms:.2f} | "
             f"{r.rebuild_us:.1f} | {r.raw_read_us:.2f} | {rel(r.rebuild_us, base.rebuild_us)} | "
             f"{r.verify_us:.1f} | {r.bytes_per_event:.0f} |"
         )
     body = (
         f"Store: {args.store}. One log grown through each size; at each size the increment's "
         "bulk append (1,000 events per transaction) next to raw inserts into a raw table grown "
-        "in step (ratio = raw time / ledger time), 300 full commands and 200 participant loads "
-        "on participants spread over the log, a rebuild of every projection and `journey "
+        "in step (ratio = raw time / ledger time), 300 full commands on participants spread "
+        "over the log next to 300 raw one-row commits on streams spread over the raw table, "
+        "200 participant loads, a rebuild of every projection and `journey "
         "verify` over the whole log, next to a raw sequential read. 'Relative' is the cost "
         "per event against the first row: flat is 1.00.\n\n" + "\n".join(lines) + "\n"
     )
