@@ -43,6 +43,7 @@ from journey_world import (
     PARTICIPANTS,
     STAFF,
     TODAY,
+    UNACCREDITED_COHORT,
     Place,
     assessors,
     attempts,
@@ -134,15 +135,19 @@ class JourneyMachine(RuleBasedStateMachine):
 
     # -- enrolment and withdrawal -----------------------------------------------------------
 
-    @initialize(target=enrolments, on=st.lists(starts, min_size=2, max_size=2))
+    @initialize(target=enrolments, on=st.lists(starts, min_size=3, max_size=3))
     def first_enrolments(self, on: list[date]) -> MultipleResults[Place]:
         """Start with participant 0 enrolled on both accredited cohorts, where most of the
         rules apply (on dates not after today), so that ``places`` always has a place to draw
-        and the assessment rules always have both kinds of accreditation to work on."""
+        and the assessment rules always have both kinds of accreditation to work on; and
+        participant 1 on a cohort that offers none, so that the rules refusing accreditation
+        work there are tried from the start (left to chance, a mutant without that guard went
+        unnoticed for 250 examples under one version of hypothesis)."""
         first, second = ACCREDITED_COHORTS
         enrolled = self.enrol(PARTICIPANTS[0], first, on[0])
         again = self.enrol_again(PARTICIPANTS[0], second, on[1])
-        return multiple(*enrolled.values, *again.values)
+        unaccredited = self.enrol(PARTICIPANTS[1], UNACCREDITED_COHORT, on[2])
+        return multiple(*enrolled.values, *again.values, *unaccredited.values)
 
     @rule(target=enrolments, participant=participants, cohort_id=cohort_ids, on=dates)
     def enrol(self, participant: UUID, cohort_id: str, on: date) -> MultipleResults[Place]:

@@ -37,6 +37,7 @@ __all__ = [
     "PARTICIPANTS",
     "STAFF",
     "TODAY",
+    "UNACCREDITED_COHORT",
     "Place",
     "build_ledger",
 ]
@@ -80,6 +81,7 @@ ASSESSORS = ("ann", "bob", "cat", "dan")  # markers and moderators: four, so a p
 INTERVIEWERS = ("ivy", "tara", "theo", "uma")  # ivy trains no cohort; the others train some
 DATES = (date(2024, 4, 29), _may(6), _may(20), TODAY, TODAY + timedelta(days=1))
 ACCREDITED_COHORTS = ("voices-1", "essay-1")
+UNACCREDITED_COHORT = "peer-1"
 
 
 class Place(NamedTuple):
