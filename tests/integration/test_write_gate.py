@@ -117,3 +117,19 @@ def test_event_writes_and_access_log_entries_wait_their_turn(
     assert waited_for_event >= 0.3
     assert waited_for_entry >= 0.3
     assert len(access.read()) == 1
+
+
+def test_snapshot_writes_wait_their_turn(
+    tmp_path: Path, open_ledger: Callable[..., JourneyLedger]
+) -> None:
+    db = tmp_path / "ledger.db"
+    ledger = open_ledger(f"sqlite:///{db}")
+    pid = enrol(ledger, "Snapshotted")
+    holder = _holder(db, 0.6)
+    started = time.monotonic()
+    ledger.take_snapshot(pid)
+    waited = time.monotonic() - started
+    holder.wait(10)
+    assert waited >= 0.3
+    assert ledger.snapshots is not None
+    assert list(ledger.snapshots.get(pid))  # written once the holder let go
