@@ -71,6 +71,19 @@ def enrol(ledger: JourneyLedger, name: str, *, participant_id: UUID | None = Non
     ).aggregate_id
 
 
+def report_outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
+    """Record one outcome for ``pid`` (a command any participant can take at any time);
+    return the participant's version after it."""
+    return ledger.report_outcome(
+        participant_id=pid,
+        category="speaking",
+        detail=detail,
+        source="interview",
+        occurred_on=date(2024, 5, 1),
+        actor=STAFF,
+    ).version
+
+
 def record_full_journey(ledger: JourneyLedger) -> UUID:
     """One person's whole journey on COHORT_ID, every kind of course event included:
     sessions attended and missed, accreditation, a referred first attempt and a passed

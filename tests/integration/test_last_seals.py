@@ -7,26 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
-from integration_support import STAFF, enrol
+from integration_support import STAFF, enrol, report_outcome
 
 from journey.application import JourneyLedger
 from journey.seals import LastSeals, SealRecord, stream_key
 from journey.verification import verify
-
-
-def _outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
-    return ledger.report_outcome(
-        participant_id=pid,
-        category="speaking",
-        detail=detail,
-        source="interview",
-        occurred_on=date(2024, 5, 1),
-        actor=STAFF,
-    ).version
 
 
 def _recorder(ledger: JourneyLedger) -> Any:
@@ -38,7 +26,7 @@ def test_a_committed_seal_is_remembered_exactly_as_stored(
 ) -> None:
     ledger = open_ledger(store_url)
     pid = enrol(ledger, "Sealed")
-    version = _outcome(ledger, pid, "one")
+    version = report_outcome(ledger, pid, "one")
     recorder = _recorder(ledger)
     stored = recorder.stream_seals(stream_key(pid))
     assert recorder.last_seals.get(stream_key(pid), version) == stored[version]
@@ -52,9 +40,9 @@ def test_chains_verify_when_two_writers_interleave(
     second = open_ledger(store_url, prepared=False)
     pid = enrol(first, "Shared")
     for n in range(3):
-        _outcome(first, pid, f"first {n}")
-        _outcome(second, pid, f"second {n}")  # the first's remembered seal is now behind
-    _outcome(first, pid, "last")
+        report_outcome(first, pid, f"first {n}")
+        report_outcome(second, pid, f"second {n}")  # the first's remembered seal is now behind
+    report_outcome(first, pid, "last")
     assert verify(_recorder(first)).ok
 
 
@@ -65,7 +53,7 @@ def test_a_refused_write_leaves_nothing_remembered(
     second = open_ledger(store_url, prepared=False)
     pid = enrol(first, "Raced")
     stale = first.repository.get(pid)
-    _outcome(second, pid, "wins")
+    report_outcome(second, pid, "wins")
     stale.report_outcome(
         category="speaking",
         detail="loses",
@@ -79,7 +67,7 @@ def test_a_refused_write_leaves_nothing_remembered(
         first.save(stale)
     remembered = _recorder(first).last_seals.get(stream_key(pid), stale.version)
     assert remembered is None  # the version belongs to the other writer's record
-    _outcome(first, pid, "after")
+    report_outcome(first, pid, "after")
     assert verify(_recorder(first)).ok
 
 

@@ -10,22 +10,11 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
-from integration_support import STAFF, enrol
+from integration_support import STAFF, enrol, report_outcome
 
 from journey.application import JourneyLedger
 from journey.errors import DomainError
 from journey.warm_cache import WarmCache
-
-
-def _outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
-    return ledger.report_outcome(
-        participant_id=pid,
-        category="speaking",
-        detail=detail,
-        source="interview",
-        occurred_on=date(2024, 5, 1),
-        actor=STAFF,
-    ).version
 
 
 def _kept(ledger: JourneyLedger) -> dict[UUID, object]:
@@ -37,7 +26,7 @@ def test_a_command_leaves_its_participant_warm_and_equal_to_the_store(
 ) -> None:
     ledger = open_ledger(store_url)
     pid = enrol(ledger, "Warm")
-    _outcome(ledger, pid, "Chaired a meeting")
+    report_outcome(ledger, pid, "Chaired a meeting")
     warm = _kept(ledger)[pid]
     assert warm == ledger.repository.get(pid)
 
@@ -48,9 +37,9 @@ def test_the_next_command_sees_what_another_writer_recorded(
     first = open_ledger(store_url)
     second = open_ledger(store_url, prepared=False)
     pid = enrol(first, "Shared")
-    assert _outcome(first, pid, "one") == 3  # kept warm in the first at version 3
-    assert _outcome(second, pid, "two") == 4  # the first does not know of this one
-    assert _outcome(first, pid, "three") == 5  # caught up, not a conflict
+    assert report_outcome(first, pid, "one") == 3  # kept warm in the first at version 3
+    assert report_outcome(second, pid, "two") == 4  # the first does not know of this one
+    assert report_outcome(first, pid, "three") == 5  # caught up, not a conflict
     stored = first.repository.get(pid)
     assert [o.detail for o in stored.outcomes] == ["one", "two", "three"]
     assert _kept(first)[pid] == stored
@@ -61,7 +50,7 @@ def test_a_refused_command_keeps_nothing_and_the_next_loads_from_the_store(
 ) -> None:
     ledger = open_ledger(store_url)
     pid = enrol(ledger, "Refused")
-    _outcome(ledger, pid, "kept")
+    report_outcome(ledger, pid, "kept")
     with pytest.raises(DomainError):
         ledger.report_outcome(
             participant_id=pid,
@@ -73,7 +62,7 @@ def test_a_refused_command_keeps_nothing_and_the_next_loads_from_the_store(
             actor=STAFF,
         )
     assert pid not in _kept(ledger)
-    assert _outcome(ledger, pid, "after") == 4
+    assert report_outcome(ledger, pid, "after") == 4
     assert _kept(ledger)[pid] == ledger.repository.get(pid)
 
 
@@ -82,7 +71,7 @@ def test_a_forgotten_participant_is_not_kept(
 ) -> None:
     ledger = open_ledger(store_url)
     pid = enrol(ledger, "Forgotten")
-    _outcome(ledger, pid, "before")
+    report_outcome(ledger, pid, "before")
     assert pid in _kept(ledger)
     ledger.forget(participant_id=pid, reason="asked", actor="admin-ada")
     assert pid not in _kept(ledger)

@@ -8,25 +8,13 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import ConnectionPoolClosedError, IntegrityError
-from integration_support import STAFF, enrol
+from integration_support import STAFF, enrol, report_outcome
 
 from journey.application import JourneyLedger
 from journey.verification import verify
-
-
-def _outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
-    return ledger.report_outcome(
-        participant_id=pid,
-        category="speaking",
-        detail=detail,
-        source="interview",
-        occurred_on=date(2024, 5, 1),
-        actor=STAFF,
-    ).version
 
 
 def _pool(ledger: JourneyLedger) -> Any:
@@ -45,7 +33,7 @@ def test_events_are_committed_on_the_writer_connection_with_full_durability(
     pid = enrol(ledger, "Written")
     raw = _raw(ledger)
     before = raw.total_changes
-    version = _outcome(ledger, pid, "one")
+    version = report_outcome(ledger, pid, "one")
     assert raw.total_changes > before  # this connection wrote the event and its seal
     assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert raw.execute("PRAGMA secure_delete").fetchone()[0] == 1
@@ -61,7 +49,7 @@ def test_a_conflict_leaves_the_writer_ready_for_the_next_commit(
     second = open_ledger(sqlite_url, prepared=False)
     pid = enrol(first, "Contested")
     stale = second._participant(pid)  # loaded before the first ledger writes
-    _outcome(first, pid, "first")
+    report_outcome(first, pid, "first")
     stale.report_outcome(
         category="speaking",
         detail="second",
@@ -75,7 +63,7 @@ def test_a_conflict_leaves_the_writer_ready_for_the_next_commit(
         second.save(stale)  # its version is taken: the whole transaction is rolled back
     assert not _raw(second).in_transaction
     other = enrol(second, "Next")
-    assert _outcome(second, other, "after the conflict") > 0
+    assert report_outcome(second, other, "after the conflict") > 0
     assert verify(second.recorder).ok  # type: ignore[arg-type]
 
 
@@ -90,7 +78,7 @@ def test_a_transaction_left_open_is_rolled_back_before_the_next(
     pool.settle(writer)
     assert not writer._sqlite_conn.in_transaction
     assert pool.writer() is writer  # still usable: kept
-    assert _outcome(ledger, pid, "after") > 0
+    assert report_outcome(ledger, pid, "after") > 0
 
 
 def test_a_writer_that_cannot_roll_back_is_replaced(
@@ -104,7 +92,7 @@ def test_a_writer_that_cannot_roll_back_is_replaced(
     broken._sqlite_conn.close()  # rollback now fails with ProgrammingError
     pool.settle(broken)
     assert pool.writer() is not broken
-    assert _outcome(ledger, pid, "on a fresh connection") > 0
+    assert report_outcome(ledger, pid, "on a fresh connection") > 0
     assert verify(ledger.recorder).ok  # type: ignore[arg-type]
 
 
