@@ -75,7 +75,9 @@ class _DurableSQLiteConnectionPool(SQLiteConnectionPool):
             return self._writer
 
     def settle(self, writer: SQLiteConnection) -> None:
-        """See :meth:`LedgerSQLiteRecorder._settle`."""
+        """After a failed transaction on the writer connection: a failed COMMIT (disk full,
+        I/O error) can leave its transaction open, which would fail every later one; roll it
+        back, and replace a connection that cannot even do that."""
         raw: sqlite3.Connection = writer._sqlite_conn
         try:
             if raw.in_transaction:
@@ -125,8 +127,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, batch: list[Entry[tuple[Sequence[StoredEvent], dict[str, Any]]]]
     ) -> None:
         self._sealed = []
-        writer = self._writer()
-        if writer is None:
+        pool = self.datastore.pool
+        if not isinstance(pool, _DurableSQLiteConnectionPool) or (writer := pool.writer()) is None:
             with self._gate.turn(), self.datastore.transaction(commit=True) as c:
                 self._write_batch(c, batch)
         else:
@@ -134,7 +136,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 with self._gate.turn(), SQLiteTransaction(writer, commit=True) as c, c:
                     self._write_batch(c, batch)
             except BaseException:
-                self._settle(writer)
+                pool.settle(writer)
                 raise
         self.last_seals.remember(self._sealed)  # committed (an error skips this)
 
@@ -156,18 +158,6 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 del self._sealed[sealed_before:]
                 entry.error = IntegrityError(conflict)
             c.execute("RELEASE caller")
-
-    def _writer(self) -> SQLiteConnection | None:
-        pool = self.datastore.pool
-        return pool.writer() if isinstance(pool, _DurableSQLiteConnectionPool) else None
-
-    def _settle(self, writer: SQLiteConnection) -> None:
-        """After a failed transaction on the writer connection: a failed COMMIT (disk full,
-        I/O error) can leave its transaction open, which would fail every later one; roll it
-        back, and replace a connection that cannot even do that."""
-        pool = self.datastore.pool
-        assert isinstance(pool, _DurableSQLiteConnectionPool)
-        pool.settle(writer)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -340,10 +330,14 @@ class _GatedSnapshotRecorder(SQLiteAggregateRecorder):
     on the writer connection, outside the pool's writer lock, so without the gate a snapshot
     written meanwhile would wait in SQLite's sleeping busy handler."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._gate = gate_for(self.datastore.pool.db_name)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        with gate_for(self.datastore.pool.db_name).turn():
+        with self._gate.turn():
             return super().insert_events(stored_events, **kwargs)
 
 
