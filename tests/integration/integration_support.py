@@ -14,6 +14,9 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
+import pytest
+from eventsourcing.persistence import IntegrityError
+
 from journey.application import JourneyLedger
 from journey.catalogue import install_catalogue
 from journey.errors import AlreadyExists
@@ -82,6 +85,26 @@ def report_outcome(ledger: JourneyLedger, pid: UUID, detail: str) -> int:
         occurred_on=date(2024, 5, 1),
         actor=STAFF,
     ).version
+
+
+def lose_a_race(loser: JourneyLedger, winner: JourneyLedger, pid: UUID) -> int:
+    """``loser`` reads ``pid``, ``winner`` then records an outcome, and ``loser`` saves one
+    on its stale copy: the save must be refused (the version is taken). Returns that version."""
+    stale = loser.repository.get(pid)
+    report_outcome(winner, pid, "wins")
+    stale.report_outcome(
+        category="speaking",
+        detail="loses",
+        source="interview",
+        ended_on=None,
+        occurred_on=date(2024, 5, 1),
+        today=TODAY,
+        recorded_by=STAFF,
+    )
+    with pytest.raises(IntegrityError):
+        loser.save(stale)
+    version: int = stale.version
+    return version
 
 
 def record_full_journey(ledger: JourneyLedger) -> UUID:

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pytest
-from eventsourcing.persistence import IntegrityError
-from integration_support import STAFF, enrol, report_outcome
+from integration_support import enrol, lose_a_race, report_outcome
 
 from journey.application import JourneyLedger
 from journey.seals import LastSeals, SealRecord, stream_key
@@ -52,20 +50,8 @@ def test_a_refused_write_leaves_nothing_remembered(
     first = open_ledger(store_url)
     second = open_ledger(store_url, prepared=False)
     pid = enrol(first, "Raced")
-    stale = first.repository.get(pid)
-    report_outcome(second, pid, "wins")
-    stale.report_outcome(
-        category="speaking",
-        detail="loses",
-        source="interview",
-        ended_on=None,
-        occurred_on=date(2024, 5, 1),
-        today=date(2024, 6, 1),
-        recorded_by=STAFF,
-    )
-    with pytest.raises(IntegrityError):
-        first.save(stale)
-    remembered = _recorder(first).last_seals.get(stream_key(pid), stale.version)
+    taken = lose_a_race(first, second, pid)
+    remembered = _recorder(first).last_seals.get(stream_key(pid), taken)
     assert remembered is None  # the version belongs to the other writer's record
     report_outcome(first, pid, "after")
     assert verify(_recorder(first)).ok

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import ConnectionPoolClosedError, IntegrityError
-from integration_support import STAFF, enrol, report_outcome
+from eventsourcing.persistence import ConnectionPoolClosedError
+from integration_support import enrol, lose_a_race, report_outcome
 
 from journey.application import JourneyLedger
 from journey.verification import verify
@@ -48,19 +47,7 @@ def test_a_conflict_leaves_the_writer_ready_for_the_next_commit(
     first = open_ledger(sqlite_url)
     second = open_ledger(sqlite_url, prepared=False)
     pid = enrol(first, "Contested")
-    stale = second._participant(pid)  # loaded before the first ledger writes
-    report_outcome(first, pid, "first")
-    stale.report_outcome(
-        category="speaking",
-        detail="second",
-        source="interview",
-        ended_on=None,
-        occurred_on=date(2024, 5, 1),
-        today=date(2024, 6, 1),
-        recorded_by=STAFF,
-    )
-    with pytest.raises(IntegrityError):
-        second.save(stale)  # its version is taken: the whole transaction is rolled back
+    lose_a_race(second, first, pid)  # the whole transaction is rolled back
     assert not _raw(second).in_transaction
     other = enrol(second, "Next")
     assert report_outcome(second, other, "after the conflict") > 0
